@@ -1,0 +1,1 @@
+print("federated-bench: no benchmarks yet")

@@ -1,0 +1,1 @@
+print("placement-bench: no benchmarks yet")

@@ -1,0 +1,135 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+// Strict concurrency everywhere; every target opts in to the same language features.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(name: "HummingbirdTesting", package: "hummingbird")
+let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+/// One service = a library of routes and logic (testable) + a few-line executable.
+func service(_ folder: String, executable: String) -> [Target] {
+    [
+        .target(
+            name: "\(folder)Service",
+            dependencies: ["CumulusKit", "CumulusAPI", hummingbird],
+            path: "Services/\(folder)/Library",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: executable,
+            dependencies: [.target(name: "\(folder)Service"), "CumulusKit"],
+            path: "Services/\(folder)/Main",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}
+
+let services: [(folder: String, executable: String)] = [
+    ("Governance", "governance"),
+    ("Costs", "costs"),
+    ("Placement", "placement"),
+    ("Orchestrator", "orchestrator"),
+    ("Coordinator", "coordinator"),
+    ("Registry", "registry"),
+]
+
+let package = Package(
+    name: "cumulus",
+    platforms: [.macOS(.v15)],
+    products: services.map { .executable(name: $0.executable, targets: [$0.executable]) } + [
+        .executable(name: "cumulus-agent", targets: ["cumulus-agent"]),
+        .executable(name: "cumulus", targets: ["cumulus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Shared/CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(
+            name: "CumulusAPI",
+            path: "Shared/CumulusAPI",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CumulusKit",
+            dependencies: [
+                "CumulusAPI",
+                "CHiredis",
+                hummingbird,
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/CumulusKit",
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "FederatedCore", path: "Shared/FederatedCore", swiftSettings: swiftSettings),
+        .target(name: "PlacementCore", path: "Shared/PlacementCore", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "cumulus-agent",
+            dependencies: ["CumulusAPI", argumentParser],
+            path: "Services/Agent",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "cumulus",
+            dependencies: ["CumulusAPI", argumentParser],
+            path: "Services/CLI",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CumulusKitTests",
+            dependencies: ["CumulusKit", "CumulusAPI", hummingbird, hummingbirdTesting,
+                           .product(name: "JWTKit", package: "jwt-kit")],
+            path: "Tests/CumulusKitTests",
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks print figures; run them with `swift run -c release <name>`.
+        .executableTarget(name: "federated-bench", dependencies: ["FederatedCore"], path: "Benchmarks/FederatedBench", swiftSettings: swiftSettings),
+        .executableTarget(name: "placement-bench", dependencies: ["PlacementCore"], path: "Benchmarks/PlacementBench", swiftSettings: swiftSettings),
+        .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", propertyBased], path: "Tests/FederatedCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["CumulusKit", "CumulusAPI", hummingbird,
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Tests/IntegrationTests",
+            swiftSettings: swiftSettings
+        ),
+    ] + services.flatMap { service($0.folder, executable: $0.executable) }
+)

@@ -1,0 +1,4 @@
+import CumulusKit
+import CoordinatorService
+
+await ServiceShell.main(CoordinatorService.definition)

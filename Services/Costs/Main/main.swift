@@ -1,0 +1,4 @@
+import CumulusKit
+import CostsService
+
+await ServiceShell.main(CostsService.definition)

@@ -1,0 +1,4 @@
+import CumulusKit
+import GovernanceService
+
+await ServiceShell.main(GovernanceService.definition)

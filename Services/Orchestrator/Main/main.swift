@@ -1,0 +1,4 @@
+import CumulusKit
+import OrchestratorService
+
+await ServiceShell.main(OrchestratorService.definition)

@@ -1,0 +1,4 @@
+import CumulusKit
+import PlacementService
+
+await ServiceShell.main(PlacementService.definition)

@@ -1,0 +1,4 @@
+import CumulusKit
+import RegistryService
+
+await ServiceShell.main(RegistryService.definition)

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import NIOCore
+
+/// Verifies tokens against governance's JWKS, fetched over HTTP and cached. An unknown `kid`
+/// triggers one refresh (at most every `minimumRefreshInterval`), so a rotated signing key is
+/// picked up without a restart and a flood of forged kids cannot hammer governance.
+public actor JWKSVerifier: AccessTokenVerifier {
+    public typealias Fetch = @Sendable () async throws -> Data
+
+    private let fetch: Fetch
+    private let issuer: String
+    private let minimumRefreshInterval: Duration
+    private var keys = JWTKeyCollection()
+    private var keyIDs: Set<String> = []
+    private var lastRefresh: ContinuousClock.Instant?
+
+    public init(issuer: String, minimumRefreshInterval: Duration = .seconds(10), fetch: @escaping Fetch) {
+        self.fetch = fetch
+        self.issuer = issuer
+        self.minimumRefreshInterval = minimumRefreshInterval
+    }
+
+    /// Fetches the JWKS document from `url` with `client`.
+    public init(url: URL, issuer: String, client: HTTPClient) {
+        self.init(issuer: issuer) {
+            let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(5))
+            guard response.status == .ok else { throw TokenRejection.keysUnavailable("\(url.absoluteString) answered \(response.status.code)") }
+            let body = try await response.body.collect(upTo: 1 << 20)
+            return Data(buffer: body)
+        }
+    }
+
+    public func verify(_ token: String) async throws(TokenRejection) -> AccessTokenClaims {
+        let header = try TokenHeader.parse(token)
+        let kid = header.kid ?? ""
+        if !keyIDs.contains(kid) {
+            try await refreshIfAllowed()
+            guard keyIDs.contains(kid) else { throw .unknownKey(kid) }
+        }
+        return try await StaticKeyVerifier.verify(token, with: keys, issuer: issuer)
+    }
+
+    private func refreshIfAllowed() async throws(TokenRejection) {
+        let now = ContinuousClock.now
+        if let lastRefresh, now - lastRefresh < minimumRefreshInterval { return }
+        lastRefresh = now
+        let document: JWKS
+        do {
+            document = try JSONDecoder().decode(JWKS.self, from: try await fetch())
+        } catch let rejection as TokenRejection {
+            throw rejection
+        } catch {
+            throw .keysUnavailable("\(error)")
+        }
+        let fresh = JWTKeyCollection()
+        var ids: Set<String> = []
+        for key in document.keys {
+            guard let kid = key.keyIdentifier?.string else { continue }
+            do {
+                try await fresh.add(jwk: key)
+                ids.insert(kid)
+            } catch {
+                continue  // A key type we cannot use is skipped, not fatal: the others still work.
+            }
+        }
+        keys = fresh
+        keyIDs = ids
+    }
+}

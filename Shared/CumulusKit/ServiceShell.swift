@@ -1,0 +1,117 @@
+import AsyncHTTPClient
+import CumulusAPI
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// Builds and runs a Cumulus service from its definition. A service's `main` is one call:
+/// `await ServiceShell.main(definition)`.
+public enum ServiceShell {
+    /// Reads the configuration, installs logging, builds the application and runs it until
+    /// SIGTERM or SIGINT. A bad configuration prints the variable at fault and exits with 78
+    /// (EX_CONFIG) before anything starts.
+    public static func main(_ definition: ServiceDefinition) async {
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.fromEnvironment(definition.service)
+        } catch {
+            FileHandle.standardError.write(Data("\(definition.service.rawValue): \(error)\n".utf8))
+            exit(78)
+        }
+        LoggingSystem.bootstrapCumulus(format: configuration.logFormat, level: configuration.logLevel)
+        var logger = Logger(label: "cumulus.\(definition.service.rawValue)")
+        logger[metadataKey: "service"] = .string(definition.service.rawValue)
+        do {
+            let verifier: (any AccessTokenVerifier)? = configuration.jwksURL.map {
+                JWKSVerifier(url: $0, issuer: configuration.tokenIssuer, client: .shared)
+            }
+            // Libraries that report through swift-metrics land in the same /metrics output.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let app = try buildApplication(
+                definition, configuration: configuration, verifier: verifier, policy: DenyAllPolicy(), metrics: registry, logger: logger)
+            try await app.runService()
+        } catch {
+            logger.critical("service stopped", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+
+    /// The application for `definition`: router with the shell's middleware and endpoints, the
+    /// service's routes, PostgreSQL and background services, and migrations before serving.
+    public static func buildApplication(
+        _ definition: ServiceDefinition,
+        configuration: ServiceConfiguration,
+        verifier: (any AccessTokenVerifier)?,
+        policy: any AuthorizationPolicy,
+        metrics registry: PrometheusCollectorRegistry = .init(),
+        logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let postgres = PostgresClient(url: configuration.database, applicationName: "cumulus-\(definition.service.rawValue)", logger: logger)
+        let dependencies = ServiceDependencies(
+            configuration: configuration,
+            postgres: postgres,
+            redis: RedisPool(url: configuration.redis),
+            metrics: registry,
+            internalClient: InternalClient(serviceToken: configuration.serviceToken),
+            migrations: try MigrationRunner(schema: definition.service.schema, migrations: definition.migrations),
+            logger: logger
+        )
+
+        let router = makeRouter(service: definition.service, metrics: registry, verifier: verifier, policy: policy)
+        HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml).addRoutes(to: router)
+        definition.addRoutes(router, dependencies)
+
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cumulus-\(definition.service.rawValue)"),
+            services: [postgres] + definition.backgroundServices(dependencies),
+            logger: logger
+        )
+        app.beforeServerStarts {
+            try await migrateWhenDatabaseIsUp(dependencies)
+        }
+        return app
+    }
+
+    /// A router with the shell's middleware, outermost first: request id, metrics and access log,
+    /// problem+json mapping, authentication.
+    public static func makeRouter(
+        service: ServiceName,
+        metrics: PrometheusCollectorRegistry,
+        verifier: (any AccessTokenVerifier)?,
+        policy: any AuthorizationPolicy
+    ) -> Router<CumulusRequestContext> {
+        let router = Router(context: CumulusRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware(metrics: HTTPMetrics(registry: metrics, service: service.rawValue)))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
+        return router
+    }
+
+    /// Applies the migrations, waiting up to a minute for the database to accept connections,
+    /// so the suite can start in any order.
+    static func migrateWhenDatabaseIsUp(_ dependencies: ServiceDependencies) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let applied = try await dependencies.migrations.run(on: dependencies.postgres, logger: dependencies.logger)
+                dependencies.logger.info("schema up to date", metadata: ["schema": .string(dependencies.migrations.schema), "applied": .string(applied.joined(separator: ","))])
+                return
+            } catch let error as MigrationError {
+                throw error
+            } catch {
+                guard ContinuousClock.now < deadline else { throw error }
+                dependencies.logger.warning("database not usable yet; retrying", metadata: ["attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

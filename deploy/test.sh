@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Cumulus test run: its own PostgreSQL, Redis, six services (debug build), nginx and Prometheus on
+# free ports under a temporary folder, then `swift test`. Everything it started is stopped when
+# it ends, whether the tests pass, fail or are interrupted.
+#
+#   deploy/test.sh [swift test arguments...]      e.g. deploy/test.sh --filter CumulusKitTests
+#
+# Environment (all optional):
+#   CUMULUS_SKIP_BUILD=1        do not run `swift build --build-tests` (use what is in .build/debug)
+#   CUMULUS_BIN_DIR             where the service binaries are (default .build/debug)
+#   CUMULUS_KEEP_TEST_DATA=1    keep the temporary folder (logs, database) afterwards
+#   CUMULUS_READY_TIMEOUT       seconds to wait for readiness (180)
+#
+# The tests get (see deploy/README.md):
+#   CUMULUS_TEST_DATA, CUMULUS_TEST_PG_SUPERUSER_URL, CUMULUS_TEST_PG_URL_<SERVICE>,
+#   CUMULUS_TEST_REDIS_URL, CUMULUS_TEST_GATEWAY_URL, CUMULUS_TEST_PROMETHEUS_URL,
+#   CUMULUS_TEST_SERVICE_URL_<SERVICE>
+# The exit code is swift test's.
+set -euo pipefail
+
+CUMULUS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=deploy/lib.sh
+source "$CUMULUS_ROOT/deploy/lib.sh"
+
+DATA=""
+
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e # clean up as much as possible, whatever fails
+    [[ -n $DATA && -d $DATA ]] || exit "$rc"
+    ((rc == 0)) || print_logs_tail 40
+    stop_all
+    if [[ ${CUMULUS_KEEP_TEST_DATA:-0} == 1 ]]; then
+        say "kept the test folder: $DATA"
+    else
+        rm -rf "$DATA"
+    fi
+    exit "$rc"
+}
+
+pick_ports() {
+    local svc
+    free_port PG_PORT
+    free_port REDIS_PORT
+    free_port GATEWAY_PORT
+    free_port PROMETHEUS_PORT
+    for svc in "${CUMULUS_SERVICES[@]}"; do
+        free_port "SERVICE_PORT[$svc]"
+    done
+}
+
+build_tests() {
+    if [[ ${CUMULUS_SKIP_BUILD:-0} == 1 ]]; then
+        say "skipping the build (CUMULUS_SKIP_BUILD=1)"
+        return 0
+    fi
+    say "building the package and its tests (swift build --build-tests)"
+    (cd "$CUMULUS_ROOT" && swift build --build-tests) >&2 || die "swift build --build-tests failed"
+}
+
+check_prometheus_rules() {
+    say "checking Prometheus rules (promtool check rules, promtool test rules)"
+    promtool check rules "$CUMULUS_ROOT/prometheus/alerts.yml" >&2 || die "promtool check rules failed"
+    (cd "$CUMULUS_ROOT/prometheus" && promtool test rules alerts_test.yml) >&2 ||
+        die "promtool test rules failed"
+}
+
+export_test_env() {
+    local svc up
+    export CUMULUS_TEST_DATA="$DATA"
+    CUMULUS_TEST_PG_SUPERUSER_URL=$(pg_superuser_url)
+    export CUMULUS_TEST_PG_SUPERUSER_URL
+    export CUMULUS_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+    export CUMULUS_TEST_GATEWAY_URL="https://127.0.0.1:$GATEWAY_PORT"
+    export CUMULUS_TEST_PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
+    for svc in "${CUMULUS_SERVICES[@]}"; do
+        up=$(upper "$svc")
+        export "CUMULUS_TEST_PG_URL_$up=$(pg_service_url "$svc")"
+        export "CUMULUS_TEST_SERVICE_URL_$up=http://127.0.0.1:${SERVICE_PORT[$svc]}"
+    done
+}
+
+main() {
+    ensure_packages
+    require_swift
+    # promtool checks need nothing running; fail fast on them.
+    check_prometheus_rules
+    build_tests
+
+    DATA=$(mktemp -d "${TMPDIR:-/tmp}/cumulus-test.XXXXXX")
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    say "test folder: $DATA"
+    prepare_dirs
+    pick_ports
+
+    start_postgres "$DATA/postgres" "$PG_PORT"
+    bootstrap_database
+    start_redis "$DATA/redis" "$REDIS_PORT"
+    start_services "${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
+    start_nginx # renders the config and runs nginx -t before starting
+    start_prometheus
+    wait_ready || die "the suite did not become ready"
+    wait_scraped || die "Prometheus did not scrape every service"
+
+    export_test_env
+    say "running swift test --skip-build${*:+ $*}"
+    local TEST_RC=0
+    (cd "$CUMULUS_ROOT" && swift test --skip-build "$@") || TEST_RC=$?
+    if ((TEST_RC == 0)); then say "tests passed"; else say "tests failed (exit $TEST_RC)"; fi
+    exit "$TEST_RC"
+}
+
+main "$@"
