@@ -12,11 +12,11 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 
 /// One service = a library of routes and logic (testable) + a few-line executable.
-func service(_ folder: String, executable: String) -> [Target] {
+func service(_ folder: String, executable: String, dependencies extra: [Target.Dependency]) -> [Target] {
     [
         .target(
             name: "\(folder)Service",
-            dependencies: ["CumulusKit", "CumulusAPI", hummingbird],
+            dependencies: ["CumulusKit", "CumulusAPI", hummingbird] + extra,
             path: "Services/\(folder)/Library",
             swiftSettings: swiftSettings
         ),
@@ -29,13 +29,17 @@ func service(_ folder: String, executable: String) -> [Target] {
     ]
 }
 
-let services: [(folder: String, executable: String)] = [
-    ("Governance", "governance"),
-    ("Costs", "costs"),
-    ("Placement", "placement"),
-    ("Orchestrator", "orchestrator"),
-    ("Coordinator", "coordinator"),
-    ("Registry", "registry"),
+let services: [(folder: String, executable: String, dependencies: [Target.Dependency])] = [
+    ("Governance", "governance", [
+        .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    ("Costs", "costs", []),
+    ("Placement", "placement", []),
+    ("Orchestrator", "orchestrator", []),
+    ("Coordinator", "coordinator", []),
+    ("Registry", "registry", []),
 ]
 
 let package = Package(
@@ -94,6 +98,20 @@ let package = Package(
             path: "Shared/CumulusKit",
             swiftSettings: swiftSettings
         ),
+        // HTTP clients for the cloud providers' own APIs (SigV4, credential checks, later pricing
+        // and billing), shared by governance and costs.
+        .target(
+            name: "CloudClients",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/CloudClients",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "FederatedCore", path: "Shared/FederatedCore", swiftSettings: swiftSettings),
         .target(name: "PlacementCore", path: "Shared/PlacementCore", swiftSettings: swiftSettings),
         .executableTarget(
@@ -118,6 +136,12 @@ let package = Package(
         // Benchmarks print figures; run them with `swift run -c release <name>`.
         .executableTarget(name: "federated-bench", dependencies: ["FederatedCore"], path: "Benchmarks/FederatedBench", swiftSettings: swiftSettings),
         .executableTarget(name: "placement-bench", dependencies: ["PlacementCore"], path: "Benchmarks/PlacementBench", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CloudClientsTests",
+            dependencies: ["CloudClients", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/CloudClientsTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", propertyBased], path: "Tests/FederatedCoreTests", swiftSettings: swiftSettings),
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
@@ -131,5 +155,5 @@ let package = Package(
             path: "Tests/IntegrationTests",
             swiftSettings: swiftSettings
         ),
-    ] + services.flatMap { service($0.folder, executable: $0.executable) }
+    ] + services.flatMap { service($0.folder, executable: $0.executable, dependencies: $0.dependencies) }
 )

@@ -216,6 +216,24 @@ ensure_secrets() {
     )
 }
 
+# ensure_secret KEY COMMAND...: adds KEY to the secrets file (made by COMMAND) when a data folder
+# from an older version lacks it; never changes a key that is there.
+ensure_secret() {
+    local key=$1 file
+    shift
+    file=$(secrets_file)
+    grep -q "^$key=" "$file" && return 0
+    (umask 077 && echo "$key=$("$@")" >>"$file")
+}
+
+# The secrets the services themselves need: governance's key for sealing signing keys and cloud
+# credentials, and the first platform administrator (created at governance's first start).
+ensure_service_secrets() {
+    ensure_secret GOVERNANCE_SECRET_KEYS bash -c 'printf "k1:%s" "$(openssl rand -base64 32)"'
+    ensure_secret ADMIN_EMAIL echo "admin@cumulus.local"
+    ensure_secret ADMIN_PASSWORD openssl rand -hex 16
+}
+
 # secret KEY: one value from the secrets file (parsed, never sourced)
 secret() {
     local value
@@ -361,6 +379,7 @@ EOF
 # start_services BINDIR
 start_services() {
     local bindir=$1 svc
+    ensure_service_secrets
     for svc in "${CUMULUS_SERVICES[@]}"; do
         [[ -x $bindir/$svc ]] || die "no service binary $bindir/$svc (build first)"
     done
@@ -385,6 +404,12 @@ start_service() {
         export "CUMULUS_REDIS_URL=$(redis_url)"
         export "CUMULUS_JWKS_URL=http://127.0.0.1:${SERVICE_PORT[governance]}/.well-known/jwks.json"
         export CUMULUS_LOG_FORMAT=json
+        if [[ $svc == governance ]]; then
+            CUMULUS_GOVERNANCE_SECRET_KEYS=$(secret GOVERNANCE_SECRET_KEYS)
+            CUMULUS_GOVERNANCE_ADMIN_EMAIL=$(secret ADMIN_EMAIL)
+            CUMULUS_GOVERNANCE_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
+            export CUMULUS_GOVERNANCE_SECRET_KEYS CUMULUS_GOVERNANCE_ADMIN_EMAIL CUMULUS_GOVERNANCE_ADMIN_PASSWORD
+        fi
         launch "$svc" "$(logdir)/$svc.log" "$bindir/$svc"
     )
 }

@@ -75,6 +75,9 @@ export_test_env() {
     export CUMULUS_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
     export CUMULUS_TEST_GATEWAY_URL="https://127.0.0.1:$GATEWAY_PORT"
     export CUMULUS_TEST_PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
+    CUMULUS_TEST_ADMIN_EMAIL=$(secret ADMIN_EMAIL)
+    CUMULUS_TEST_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
+    export CUMULUS_TEST_ADMIN_EMAIL CUMULUS_TEST_ADMIN_PASSWORD
     for svc in "${CUMULUS_SERVICES[@]}"; do
         up=$(upper "$svc")
         export "CUMULUS_TEST_PG_URL_$up=$(pg_service_url "$svc")"
@@ -100,6 +103,8 @@ main() {
     start_postgres "$DATA/postgres" "$PG_PORT"
     bootstrap_database
     start_redis "$DATA/redis" "$REDIS_PORT"
+    # Cheaper password hashing keeps the many logins of the tests fast; production keeps 12.
+    export CUMULUS_GOVERNANCE_BCRYPT_COST=6
     start_services "${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
     start_nginx # renders the config and runs nginx -t before starting
     start_prometheus

@@ -15,11 +15,19 @@ public enum ServiceShell {
     /// SIGTERM or SIGINT. A bad configuration prints the variable at fault and exits with 78
     /// (EX_CONFIG) before anything starts.
     public static func main(_ definition: ServiceDefinition) async {
+        await main(definition.service) { definition }
+    }
+
+    /// As `main(_:)`, for a service with settings of its own: `makeDefinition` reads them and
+    /// throws `ConfigurationError` for a bad one, which stops the service like the shell's own.
+    public static func main(_ service: ServiceName, makeDefinition: () throws -> ServiceDefinition) async {
         let configuration: ServiceConfiguration
+        let definition: ServiceDefinition
         do {
-            configuration = try ServiceConfiguration.fromEnvironment(definition.service)
+            configuration = try ServiceConfiguration.fromEnvironment(service)
+            definition = try makeDefinition()
         } catch {
-            FileHandle.standardError.write(Data("\(definition.service.rawValue): \(error)\n".utf8))
+            FileHandle.standardError.write(Data("\(service.rawValue): \(error)\n".utf8))
             exit(78)
         }
         LoggingSystem.bootstrapCumulus(format: configuration.logFormat, level: configuration.logLevel)
@@ -62,6 +70,7 @@ public enum ServiceShell {
             logger: logger
         )
 
+        let verifier = definition.tokenVerifier?(dependencies) ?? verifier
         let router = makeRouter(service: definition.service, metrics: registry, verifier: verifier, policy: policy)
         HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml).addRoutes(to: router)
         definition.addRoutes(router, dependencies)
@@ -74,6 +83,7 @@ public enum ServiceShell {
         )
         app.beforeServerStarts {
             try await migrateWhenDatabaseIsUp(dependencies)
+            try await definition.onStart(dependencies)
         }
         return app
     }

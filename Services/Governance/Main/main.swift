@@ -1,4 +1,6 @@
 import CumulusKit
 import GovernanceService
 
-await ServiceShell.main(GovernanceService.definition)
+await ServiceShell.main(.governance) {
+    GovernanceService.definition(settings: try GovernanceSettings.fromEnvironment())
+}

@@ -11,11 +11,11 @@ struct HealthController: Sendable {
 
     func addRoutes(to router: Router<CumulusRequestContext>) {
         router.get("/healthz") { _, _ in
-            try Self.json(HealthReport(service: dependencies.configuration.service.rawValue, status: "alive", version: CumulusVersion.current, checks: []), status: .ok)
+            try Response.json(HealthReport(service: dependencies.configuration.service.rawValue, status: "alive", version: CumulusVersion.current, checks: []), status: .ok)
         }
         router.get("/readyz") { _, context in
             let report = await readiness(logger: context.logger)
-            return try Self.json(report, status: report.status == "ready" ? .ok : .serviceUnavailable)
+            return try Response.json(report, status: report.status == "ready" ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, context in
             // Readiness is measured at scrape time, so `cumulus_ready` is never stale.
@@ -58,11 +58,6 @@ struct HealthController: Sendable {
         }
     }
 
-    static func json(_ value: some Encodable, status: HTTPResponse.Status) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
-    }
 }
 
 struct ReadinessFailure: Error, CustomStringConvertible {

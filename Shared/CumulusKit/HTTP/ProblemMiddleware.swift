@@ -1,6 +1,7 @@
 import CumulusAPI
 import Hummingbird
 import Logging
+import PostgresNIO
 
 /// Turns every error a handler throws into problem+json. Client mistakes keep their status and
 /// message; anything unexpected is logged in full and answers a bare 500 with the request id, so
@@ -11,6 +12,9 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as PostgresTransactionError where error.closureError != nil && error.rollbackError == nil {
+            // A handler's own error thrown inside a transaction: answer it as if thrown outside.
+            return try await handle(request, context: context) { _, _ in throw error.closureError! }
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {

@@ -20,14 +20,19 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    /// Accepts ids of up to 128 characters from a safe alphabet; anything else could inject into logs.
+    /// Accepts ids of up to 128 characters from a safe alphabet (the same one the gateway keeps:
+    /// letters, digits and `._:/+=-`); anything else could inject into logs.
     static func acceptable(_ candidate: String) -> String? {
         guard (1...128).contains(candidate.utf8.count),
               candidate.utf8.allSatisfy({ byte in
                   (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                      || byte == 0x2D || byte == 0x2E || byte == 0x5F
+                      || requestIDPunctuation.contains(byte)
               })
         else { return nil }
         return candidate
     }
+
 }
+
+/// Punctuation allowed in request ids (a generic type cannot hold static stored properties).
+private let requestIDPunctuation: Set<UInt8> = Set("._:/+=-".utf8)

@@ -1,0 +1,2 @@
+/// HTTP clients for the cloud providers' own APIs.
+public enum CloudClients {}
