@@ -142,6 +142,12 @@ let package = Package(
             path: "Tests/CloudClientsTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "GovernanceTests",
+            dependencies: ["GovernanceService", "CumulusKit", "CumulusAPI", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/GovernanceTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", propertyBased], path: "Tests/FederatedCoreTests", swiftSettings: swiftSettings),
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(

@@ -287,3 +287,128 @@ public struct PermissionReview: Codable, Sendable {
         self.subject = subject; self.windowDays = windowDays; self.items = items; self.unusedCount = items.filter { !$0.usedInWindow }.count
     }
 }
+
+// MARK: machine identities
+
+public struct NewServiceAccount: Codable, Sendable {
+    public var name: String
+    /// Held at platform scope: service accounts are the suite's own services and integrations.
+    public var permissions: [String]
+    public init(name: String, permissions: [String]) { self.name = name; self.permissions = permissions }
+}
+
+/// Shown once: the secret is stored only as a hash.
+public struct ServiceAccountCreated: Codable, Sendable {
+    public var id: UUID
+    public var name: String
+    public var clientId: String
+    public var clientSecret: String
+    public var permissions: [String]
+    public init(id: UUID, name: String, clientId: String, clientSecret: String, permissions: [String]) {
+        self.id = id; self.name = name; self.clientId = clientId; self.clientSecret = clientSecret; self.permissions = permissions
+    }
+}
+
+/// `POST /api/v1/auth/token`: `client_credentials` (clientId + clientSecret) or `api_key` (apiKey).
+public struct TokenRequest: Codable, Sendable {
+    public var grantType: String
+    public var clientId: String?
+    public var clientSecret: String?
+    public var apiKey: String?
+    public init(grantType: String, clientId: String? = nil, clientSecret: String? = nil, apiKey: String? = nil) {
+        self.grantType = grantType; self.clientId = clientId; self.clientSecret = clientSecret; self.apiKey = apiKey
+    }
+}
+
+public struct AccessToken: Codable, Sendable {
+    public var accessToken: String
+    public var tokenType: String
+    public var expiresIn: Int
+    public init(accessToken: String, expiresIn: Int) { self.accessToken = accessToken; self.tokenType = "Bearer"; self.expiresIn = expiresIn }
+}
+
+public struct NewAPIKey: Codable, Sendable {
+    public var name: String
+    /// A subset of what the creator holds in `scope`; the key never holds more than its owner.
+    public var permissions: [String]
+    public var scope: ScopeRef
+    public var expiresInDays: Int?
+    public init(name: String, permissions: [String], scope: ScopeRef, expiresInDays: Int? = nil) {
+        self.name = name; self.permissions = permissions; self.scope = scope; self.expiresInDays = expiresInDays
+    }
+}
+
+public struct APIKey: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var permissions: [String]
+    public var scope: ScopeRef
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var lastUsedAt: Date?
+    public var revoked: Bool
+    public init(id: UUID, name: String, permissions: [String], scope: ScopeRef, createdAt: Date, expiresAt: Date, lastUsedAt: Date?, revoked: Bool) {
+        self.id = id; self.name = name; self.permissions = permissions; self.scope = scope
+        self.createdAt = createdAt; self.expiresAt = expiresAt; self.lastUsedAt = lastUsedAt; self.revoked = revoked
+    }
+}
+
+/// Shown once.
+public struct APIKeyCreated: Codable, Sendable {
+    public var apiKey: APIKey
+    public var key: String
+    public init(apiKey: APIKey, key: String) { self.apiKey = apiKey; self.key = key }
+}
+
+public struct NewEnrolmentToken: Codable, Sendable {
+    /// The organisation whose node will enrol; it must be an active member of the federation.
+    public var organisationId: UUID
+    public var expiresInMinutes: Int?
+    public init(organisationId: UUID, expiresInMinutes: Int? = nil) { self.organisationId = organisationId; self.expiresInMinutes = expiresInMinutes }
+}
+
+/// Shown once.
+public struct EnrolmentTokenCreated: Codable, Sendable {
+    public var token: String
+    public var organisationId: UUID
+    public var federationId: UUID
+    public var expiresAt: Date
+    public init(token: String, organisationId: UUID, federationId: UUID, expiresAt: Date) {
+        self.token = token; self.organisationId = organisationId; self.federationId = federationId; self.expiresAt = expiresAt
+    }
+}
+
+/// What `cumulus-agent enroll` sends: only the public halves of the keys it made.
+public struct EnrolmentRequest: Codable, Sendable {
+    public var token: String
+    public var hostname: String
+    /// Ed25519 public key, base64 (32 bytes).
+    public var signingPublicKey: String
+    /// X25519 public key, base64 (32 bytes).
+    public var agreementPublicKey: String
+    public init(token: String, hostname: String, signingPublicKey: String, agreementPublicKey: String) {
+        self.token = token; self.hostname = hostname; self.signingPublicKey = signingPublicKey; self.agreementPublicKey = agreementPublicKey
+    }
+}
+
+public struct EnrolledNode: Codable, Sendable, Equatable {
+    public var nodeId: UUID
+    public var organisationId: UUID
+    public var federationId: UUID
+    public init(nodeId: UUID, organisationId: UUID, federationId: UUID) { self.nodeId = nodeId; self.organisationId = organisationId; self.federationId = federationId }
+}
+
+/// A node proves it holds its private key: an Ed25519 signature over
+/// `NodeTokenRequest.message(nodeId:timestamp:)`, with a timestamp newer than its last one.
+public struct NodeTokenRequest: Codable, Sendable {
+    public var nodeId: UUID
+    /// Unix time in milliseconds.
+    public var timestamp: Int64
+    /// base64 Ed25519 signature.
+    public var signature: String
+    public init(nodeId: UUID, timestamp: Int64, signature: String) { self.nodeId = nodeId; self.timestamp = timestamp; self.signature = signature }
+
+    public static func message(nodeId: UUID, timestamp: Int64) -> Data {
+        Data("cumulus-node-token:\(nodeId.uuidString.lowercased()):\(timestamp)".utf8)
+    }
+}

@@ -167,5 +167,60 @@ enum GovernanceMigrations {
             FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()
             """
         ),
+        Migration(
+            "0004_machine_identities",
+            """
+            CREATE TABLE service_accounts (
+                id uuid PRIMARY KEY,
+                name text NOT NULL UNIQUE,
+                secret_hash bytea NOT NULL,
+                permissions text[] NOT NULL,
+                created_by uuid NOT NULL REFERENCES users(id),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz
+            )
+            """,
+            """
+            CREATE TABLE api_keys (
+                id uuid PRIMARY KEY,
+                owner_id uuid NOT NULL REFERENCES users(id),
+                name text NOT NULL,
+                key_hash bytea NOT NULL UNIQUE,
+                permissions text[] NOT NULL,
+                scope_kind text NOT NULL,
+                scope_id uuid,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                last_used_at timestamptz,
+                revoked_at timestamptz
+            )
+            """,
+            """
+            CREATE TABLE enrolment_tokens (
+                id uuid PRIMARY KEY,
+                token_hash bytea NOT NULL UNIQUE,
+                organisation_id uuid NOT NULL REFERENCES organisations(id),
+                federation_id uuid NOT NULL REFERENCES federations(id),
+                created_by uuid NOT NULL REFERENCES users(id),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                used_at timestamptz,
+                node_id uuid
+            )
+            """,
+            """
+            CREATE TABLE nodes (
+                id uuid PRIMARY KEY,
+                organisation_id uuid NOT NULL REFERENCES organisations(id),
+                federation_id uuid NOT NULL REFERENCES federations(id),
+                hostname text NOT NULL,
+                signing_public_key bytea NOT NULL UNIQUE,
+                agreement_public_key bytea NOT NULL,
+                last_token_timestamp bigint NOT NULL DEFAULT 0,
+                enrolled_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz
+            )
+            """
+        ),
     ]
 }

@@ -29,6 +29,7 @@ public enum GovernanceService {
                 RoleController(governance: governance, approvals: approvals).addRoutes(to: router)
                 approvals.addRoutes(to: router)
                 AuditController(governance: governance).addRoutes(to: router)
+                MachineIdentityController(governance: governance).addRoutes(to: router)
             },
             backgroundServices: { dependencies in
                 let governance = runtime.context(dependencies)

@@ -70,7 +70,7 @@ struct ApprovalController: Sendable {
     }
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let user = try governance.caller(context)
+        let user = try await governance.caller(context)
         let status = request.uri.queryParameters["status"].map(String.init)
         if let status, !["pending", "approved", "rejected", "expired", "consumed"].contains(status) {
             throw Problem.invalidField("status", "must be pending, approved, rejected, expired or consumed")
@@ -99,7 +99,7 @@ struct ApprovalController: Sendable {
         let id = try context.parameters.require("id", as: UUID.self)
         try await expireOverdue()
         guard let approval = try await load(id) else { throw Problem.notFound("approval \(id.uuidString.lowercased())") }
-        let user = try governance.caller(context)
+        let user = try await governance.caller(context)
         if approval.requestedBy != user {
             try await governance.authorise(context, "approvals:read", in: approval.scope, resource: "approval \(id.uuidString.lowercased())")
         }

@@ -134,7 +134,7 @@ struct AuthController: Sendable {
     }
 
     func me(_ context: CumulusRequestContext) async throws -> Response {
-        let user = try governance.caller(context)
+        let user = try await governance.caller(context)
         var found: User?
         for try await (organisation, email, name, disabled) in try await governance.postgres.query(
             "SELECT organisation_id, email, display_name, disabled FROM users WHERE id = \(user)", logger: governance.logger
@@ -147,9 +147,9 @@ struct AuthController: Sendable {
 
     /// The caller's effective grants; other services cache this to answer `require(...)`.
     func permissions(_ context: CumulusRequestContext) async throws -> Response {
-        let user = try governance.caller(context)
-        let organisation = try await governance.organisation(ofUser: user)
-        return try Response.json(try await governance.access.effectivePermissions(of: user, organisation: organisation), status: .ok)
+        let identity = try context.requireIdentity()
+        let grants = try await governance.grants(for: identity).keys.sorted { ($0.permission, $0.scope.description) < ($1.permission, $1.scope.description) }
+        return try Response.json(EffectivePermissions(subject: identity.subject, organisationId: identity.organisation, grants: grants))
     }
 
     func rotate(_ context: CumulusRequestContext) async throws -> Response {

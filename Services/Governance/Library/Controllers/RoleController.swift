@@ -24,7 +24,7 @@ struct RoleController: Sendable {
     }
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let user = try governance.caller(context)
+        let user = try await governance.caller(context)
         let requested = try request.uri.queryParameters["organisationId"].map { text -> UUID in
             guard let id = UUID(uuidString: String(text)) else { throw Problem.invalidField("organisationId", "is not a UUID") }
             return id
@@ -233,7 +233,7 @@ struct RoleController: Sendable {
         if let organisation = role.organisationId {
             try await governance.authorise(context, permission, in: .organisation(organisation), resource: "role \(id.uuidString.lowercased())")
         } else {
-            _ = try governance.caller(context)
+            _ = try await governance.caller(context)
         }
         return role
     }
