@@ -140,6 +140,7 @@ let package = Package(
             name: "CloudClientsTests",
             dependencies: ["CloudClients", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/CloudClientsTests",
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

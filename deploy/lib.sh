@@ -61,6 +61,17 @@ ensure_packages() {
     ((rc == 0)) || die "apt-get failed (exit $rc)"
 }
 
+# The Python tools the tests use (validators, reference implementations, local cloud peers),
+# from PyPI; quiet and quick when they are already there.
+ensure_python_test_packages() {
+    local requirements="$CUMULUS_ROOT/Tests/requirements.txt"
+    command -v python3 >/dev/null || die "python3 is needed by the tests (apt-get install python3 python3-pip)"
+    if python3 -m pip install -q --disable-pip-version-check -r "$requirements" >&2; then return 0; fi
+    # Debian's own python refuses system-wide pip installs (PEP 668); tests may use it anyway.
+    python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$requirements" >&2 ||
+        die "pip could not install $requirements"
+}
+
 require_swift() {
     command -v swift >/dev/null || die "swift is not on PATH (install a Swift 6.2+ toolchain)"
 }
@@ -535,6 +546,27 @@ log_of() {
     nginx) printf '%s/nginx-error.log' "$(logdir)" ;;
     *) printf '%s/%s.log' "$(logdir)" "$1" ;;
     esac
+}
+
+# start_cloud_peers PEERS_PORT MOTO_PORT: local stand-ins for the cloud providers, for the tests
+# only: moto's real STS (with signature checking on) and Tests/CloudPeers (GCP, Keystone, Azure).
+start_cloud_peers() {
+    local peers_port=$1 moto_port=$2 i python
+    # The real interpreter, not a wrapper script (pyenv's shims are), so the PID check matches it.
+    python=$(python3 -c 'import sys; print(sys.executable)') || die "python3 is needed for the cloud test peers"
+    say "starting the cloud test peers on 127.0.0.1:$peers_port and moto on 127.0.0.1:$moto_port"
+    launch cloud-peers "$(logdir)/cloud-peers.log" "$python" "$CUMULUS_ROOT/Tests/CloudPeers/cloud_peers.py" --port "$peers_port"
+    INITIAL_NO_AUTH_ACTION_COUNT=0 launch moto "$(logdir)/moto.log" "$python" -m moto.server -H 127.0.0.1 -p "$moto_port"
+    for ((i = 0; i < 200; i++)); do
+        if grep -qx ready "$(logdir)/cloud-peers.log" 2>/dev/null &&
+            curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:$moto_port/moto-api/"; then
+            return 0
+        fi
+        is_running cloud-peers || die "the cloud peers exited (see $(logdir)/cloud-peers.log)"
+        is_running moto || die "moto exited (see $(logdir)/moto.log)"
+        sleep 0.1
+    done
+    die "the cloud test peers did not become ready (see $(logdir)/cloud-peers.log and moto.log)"
 }
 
 # wait_ready: every service's /readyz, the gateway and Prometheus, up to CUMULUS_READY_TIMEOUT s

@@ -46,6 +46,8 @@ pick_ports() {
     free_port REDIS_PORT
     free_port GATEWAY_PORT
     free_port PROMETHEUS_PORT
+    free_port CLOUD_PEERS_PORT
+    free_port MOTO_PORT
     for svc in "${CUMULUS_SERVICES[@]}"; do
         free_port "SERVICE_PORT[$svc]"
     done
@@ -75,6 +77,8 @@ export_test_env() {
     export CUMULUS_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
     export CUMULUS_TEST_GATEWAY_URL="https://127.0.0.1:$GATEWAY_PORT"
     export CUMULUS_TEST_PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
+    export CUMULUS_TEST_CLOUD_PEERS_URL="http://127.0.0.1:$CLOUD_PEERS_PORT"
+    export CUMULUS_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
     CUMULUS_TEST_ADMIN_EMAIL=$(secret ADMIN_EMAIL)
     CUMULUS_TEST_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
     export CUMULUS_TEST_ADMIN_EMAIL CUMULUS_TEST_ADMIN_PASSWORD
@@ -87,6 +91,7 @@ export_test_env() {
 
 main() {
     ensure_packages
+    ensure_python_test_packages
     require_swift
     # promtool checks need nothing running; fail fast on them.
     check_prometheus_rules
@@ -108,6 +113,7 @@ main() {
     start_services "${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
     start_nginx # renders the config and runs nginx -t before starting
     start_prometheus
+    start_cloud_peers "$CLOUD_PEERS_PORT" "$MOTO_PORT"
     wait_ready || die "the suite did not become ready"
     wait_scraped || die "Prometheus did not scrape every service"
 

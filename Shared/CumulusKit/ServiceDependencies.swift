@@ -13,6 +13,17 @@ public struct ServiceDependencies: Sendable {
     public let migrations: MigrationRunner
     public let logger: Logger
 
+    public init(configuration: ServiceConfiguration, postgres: PostgresClient, redis: RedisPool, metrics: PrometheusCollectorRegistry,
+                internalClient: InternalClient, migrations: MigrationRunner, logger: Logger) {
+        self.configuration = configuration
+        self.postgres = postgres
+        self.redis = redis
+        self.metrics = metrics
+        self.internalClient = internalClient
+        self.migrations = migrations
+        self.logger = logger
+    }
+
     /// Exactly-once effects for this service's stream consumers.
     public var processedMessages: ProcessedMessageLedger {
         ProcessedMessageLedger(client: postgres, schema: configuration.service.schema)

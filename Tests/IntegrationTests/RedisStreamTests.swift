@@ -44,12 +44,12 @@ import Testing
         let handled = Mutex<[StreamMessage]>([])
         let survivor = StreamConsumer(
             stream: stream, group: group, consumer: "b", connection: RedisConnection(url: url, label: "b"),
-            claimAfter: .milliseconds(300), block: .milliseconds(100), logger: TestEnvironment.logger
+            claimAfter: .seconds(3), block: .milliseconds(100), logger: TestEnvironment.logger
         ) { message in handled.withLock { $0.append(message) } }
 
-        // Before the idle time the message is still A's.
+        // Before the idle time the message is still A's (3 s leaves room for a loaded machine).
         #expect(try await survivor.pollOnce() == 0)
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(3200))
         #expect(try await survivor.pollOnce() == 1)
         #expect(handled.withLock { $0 } == [StreamMessage(id: id, fields: ["node": "n1", "hours": "2.5"])])
         #expect(try await producer.pending(stream, group: group).count == 0, "the survivor acknowledged it")

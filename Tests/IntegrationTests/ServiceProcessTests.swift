@@ -14,18 +14,11 @@ import Testing
         #expect(metrics.text.contains(#"cumulus_ready{service="\#(service.rawValue)"} 1"#))
     }
 
-    @Test func aServiceWithoutItsDatabaseURLExitsNamingTheVariable() throws {
+    @Test func aServiceWithoutItsDatabaseURLExitsNamingTheVariable() async throws {
         let binary = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appending(path: ".build/debug/costs")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build the services first (deploy/test.sh does)")
-        let process = Process()
-        process.executableURL = binary
-        process.environment = ["CUMULUS_REDIS_URL": "redis://127.0.0.1:1", "PATH": "/usr/bin:/bin"]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 78)
-        #expect(message.contains("CUMULUS_COSTS_DATABASE_URL"))
+        let outcome = try await ProcessRunner.run(binary.path, [], environment: ["CUMULUS_REDIS_URL": "redis://127.0.0.1:1", "PATH": "/usr/bin:/bin"])
+        #expect(outcome.status == 78)
+        #expect(outcome.standardError.contains("CUMULUS_COSTS_DATABASE_URL"))
     }
 }

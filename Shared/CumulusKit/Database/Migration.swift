@@ -67,6 +67,14 @@ public struct MigrationRunner: Sendable {
     /// Applies what is missing and returns the names this call applied (empty when up to date).
     @discardableResult
     public func run(on client: PostgresClient, logger: Logger) async throws -> [String] {
+        do {
+            return try await apply(on: client, logger: logger)
+        } catch let error as PostgresTransactionError where error.closureError != nil {
+            throw error.closureError!  // the migration's own failure, not the transaction wrapper
+        }
+    }
+
+    private func apply(on client: PostgresClient, logger: Logger) async throws -> [String] {
         let schema = self.schema
         let migrations = self.migrations
         return try await client.withTransaction(logger: logger) { connection in
@@ -102,6 +110,10 @@ public struct MigrationRunner: Sendable {
 
     /// Whether every migration is recorded as applied (what `/readyz` reports).
     public func isUpToDate(on client: PostgresClient, logger: Logger) async throws -> Bool {
+        let table = "\(schema).schema_migrations"
+        for try await exists in try await client.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger).decode(Bool.self) where !exists {
+            return false
+        }
         let rows = try await client.query(
             "SELECT count(*) FROM \(unescaped: schema).schema_migrations WHERE name = ANY(\(migrations.map(\.name)))",
             logger: logger

@@ -1,3 +1,4 @@
+import Foundation
 import CumulusAPI
 
 /// Builds a service's `/openapi.yaml`: the shell's own endpoints and schemas, plus the paths the
@@ -21,7 +22,7 @@ public struct OpenAPIDocument: Sendable {
         info:
           title: Cumulus \(service.rawValue) API
           version: \(CumulusVersion.current)
-          description: \(summary)
+          description: "\(summary.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))"
         servers:
           - url: /
         paths:
@@ -72,6 +73,12 @@ public struct OpenAPIDocument: Sendable {
                       schema: {type: string}
         \(paths)
         components:
+          responses:
+            Problem:
+              description: An RFC 9457 problem naming what is wrong.
+              content:
+                application/problem+json:
+                  schema: {$ref: '#/components/schemas/Problem'}
           securitySchemes:
             bearer:
               type: http
@@ -116,5 +123,22 @@ public struct OpenAPIDocument: Sendable {
                       detail: {type: string}
         \(schemas)
         """
+    }
+
+    /// Routes (`METHOD /path` with `{name}` captures) that the document does not describe, so a
+    /// service's tests can insist that every endpoint it serves is documented.
+    public func undocumented(_ routes: [(method: String, path: String)]) -> [String] {
+        var documented: Set<String> = []
+        var currentPath: String?
+        for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") {
+                currentPath = String(line.dropFirst(2).dropLast())
+            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"), let path = currentPath {
+                documented.insert("\(line.trimmingCharacters(in: .whitespaces).dropLast().uppercased()) \(path)")
+            } else if !line.hasPrefix(" "), !line.isEmpty {
+                currentPath = nil
+            }
+        }
+        return routes.map { "\($0.method.uppercased()) \($0.path)" }.filter { !documented.contains($0) }.sorted()
     }
 }

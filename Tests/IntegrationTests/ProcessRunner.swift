@@ -1,0 +1,33 @@
+import Dispatch
+import Foundation
+
+/// Runs a program to completion off Swift's cooperative thread pool (waiting for a process
+/// blocks a thread, and the pool has only as many threads as cores).
+enum ProcessRunner {
+    struct Outcome: Sendable {
+        var status: Int32
+        var standardError: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: executable)
+                    process.arguments = arguments
+                    if let environment { process.environment = environment }
+                    let errors = Pipe()
+                    process.standardError = errors
+                    process.standardOutput = FileHandle.nullDevice
+                    try process.run()
+                    let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    process.waitUntilExit()
+                    continuation.resume(returning: Outcome(status: process.terminationStatus, standardError: text))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
