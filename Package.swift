@@ -34,6 +34,8 @@ let services: [(folder: String, executable: String, dependencies: [Target.Depend
         .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Crypto", package: "swift-crypto"),
+        "CloudClients",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ]),
     ("Costs", "costs", []),
     ("Placement", "placement", []),
@@ -136,9 +138,21 @@ let package = Package(
         // Benchmarks print figures; run them with `swift run -c release <name>`.
         .executableTarget(name: "federated-bench", dependencies: ["FederatedCore"], path: "Benchmarks/FederatedBench", swiftSettings: swiftSettings),
         .executableTarget(name: "placement-bench", dependencies: ["PlacementCore"], path: "Benchmarks/PlacementBench", swiftSettings: swiftSettings),
+        // Shared by the test targets that talk to the local cloud peers and moto.
+        .target(
+            name: "CloudTestSupport",
+            dependencies: [
+                "CloudClients",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/CloudTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CloudClientsTests",
-            dependencies: ["CloudClients", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["CloudClients", "CloudTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/CloudClientsTests",
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
@@ -149,11 +163,12 @@ let package = Package(
             path: "Tests/GovernanceTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", propertyBased], path: "Tests/FederatedCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", propertyBased], path: "Tests/FederatedCoreTests",
+                    exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CumulusKit", "CumulusAPI", hummingbird,
+            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", hummingbird,
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),

@@ -108,12 +108,17 @@ main() {
     start_postgres "$DATA/postgres" "$PG_PORT"
     bootstrap_database
     start_redis "$DATA/redis" "$REDIS_PORT"
+    # Governance checks cloud credentials with the providers: here, the local peers and moto.
+    start_cloud_peers "$CLOUD_PEERS_PORT" "$MOTO_PORT"
+    export CUMULUS_GOVERNANCE_AWS_STS_ENDPOINT="http://127.0.0.1:$MOTO_PORT"
+    export CUMULUS_GOVERNANCE_GCP_TOKEN_URIS="http://127.0.0.1:$CLOUD_PEERS_PORT/gcp/token"
+    export CUMULUS_GOVERNANCE_AZURE_AUTHORITY="http://127.0.0.1:$CLOUD_PEERS_PORT/azure/"
+    export CUMULUS_GOVERNANCE_OPENSTACK_ALLOW_HTTP=true
     # Cheaper password hashing keeps the many logins of the tests fast; production keeps 12.
     export CUMULUS_GOVERNANCE_BCRYPT_COST=6
     start_services "${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
     start_nginx # renders the config and runs nginx -t before starting
     start_prometheus
-    start_cloud_peers "$CLOUD_PEERS_PORT" "$MOTO_PORT"
     wait_ready || die "the suite did not become ready"
     wait_scraped || die "Prometheus did not scrape every service"
 

@@ -412,3 +412,44 @@ public struct NodeTokenRequest: Codable, Sendable {
         Data("cumulus-node-token:\(nodeId.uuidString.lowercased()):\(timestamp)".utf8)
     }
 }
+
+// MARK: cloud credentials
+
+/// An upload: `credential` is the provider's own format (AWS access key, GCP service-account
+/// JSON key, Azure app registration, OpenStack Keystone v3 user), checked with the provider first.
+public struct NewCloudCredential: Codable, Sendable {
+    public var organisationId: UUID
+    public var provider: String
+    public var label: String
+    public var credential: [String: String]
+    public init(organisationId: UUID, provider: String, label: String, credential: [String: String]) {
+        self.organisationId = organisationId; self.provider = provider; self.label = label; self.credential = credential
+    }
+}
+
+public struct ReplacementCloudCredential: Codable, Sendable {
+    public var credential: [String: String]
+    public init(credential: [String: String]) { self.credential = credential }
+}
+
+/// What anyone may see of a stored credential: never a secret.
+public struct CloudCredential: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var organisationId: UUID
+    public var provider: String
+    public var label: String
+    /// AWS account id, GCP project, Azure tenant, OpenStack project.
+    public var account: String
+    /// AWS ARN, GCP client_email, Azure client id, Keystone user id.
+    public var principal: String
+    /// The non-secret fields as uploaded (e.g. access_key_id, auth_url, client_id).
+    public var publicFields: [String: String]
+    public var status: String
+    public var validatedAt: Date
+    public var createdAt: Date
+    public init(id: UUID, organisationId: UUID, provider: String, label: String, account: String, principal: String,
+                publicFields: [String: String], status: String, validatedAt: Date, createdAt: Date) {
+        self.id = id; self.organisationId = organisationId; self.provider = provider; self.label = label; self.account = account
+        self.principal = principal; self.publicFields = publicFields; self.status = status; self.validatedAt = validatedAt; self.createdAt = createdAt
+    }
+}

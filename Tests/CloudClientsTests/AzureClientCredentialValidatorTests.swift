@@ -1,3 +1,4 @@
+import CloudTestSupport
 import Foundation
 import Testing
 
@@ -6,18 +7,8 @@ import Testing
 /// Against the peers' Entra ID token endpoint, which checks tenant, application and secret.
 @Suite("Azure client-credentials validator (peers)")
 struct AzureClientCredentialValidatorTests {
-    struct NewApp: Encodable { let tenant_id: String; let client_id: String; let client_secret: String }
-    struct Created: Decodable { let tenant_id: String; let client_id: String }
-
     func newApp() async throws -> AzureCredentialInput {
-        let input = AzureCredentialInput(tenantID: UUID().uuidString.lowercased(), clientID: UUID().uuidString.lowercased(),
-                                         clientSecret: SecretString("Q~\(TestEnvironment.unique()).\(TestEnvironment.unique())"),
-                                         subscriptionID: UUID().uuidString.lowercased())
-        _ = try await TestEnvironment.peerPOST(
-            "/__test/azure/apps",
-            NewApp(tenant_id: input.tenantID, client_id: input.clientID, client_secret: input.clientSecret.revealed),
-            as: Created.self)
-        return input
+        try await PeerAccounts.azureApp()
     }
 
     func validator() throws -> AzureClientCredentialValidator {

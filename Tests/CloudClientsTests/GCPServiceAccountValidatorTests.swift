@@ -1,3 +1,4 @@
+import CloudTestSupport
 import Foundation
 import Testing
 
@@ -7,16 +8,12 @@ import Testing
 /// public key and checks iss, aud, iat/exp and scope as Google does.
 @Suite("GCP service-account validator (peers)")
 struct GCPServiceAccountValidatorTests {
-    struct NewAccount: Encodable { let project_id: String; let name: String }
     struct Registration: Encodable { let client_email: String; let public_key_pem: String; let key_id: String }
     struct Registered: Decodable { let client_email: String }
 
     /// A fresh service account at the peers, as a key file in Google's download format.
     func newKeyFile() async throws -> GCPServiceAccountKey {
-        try await TestEnvironment.peerPOST(
-            "/__test/gcp/service-accounts",
-            NewAccount(project_id: "cumulus-\(TestEnvironment.unique())", name: "validator"),
-            as: GCPServiceAccountKey.self)
+        try await PeerAccounts.gcpKey()
     }
 
     func validator(allowing tokenURIs: Set<String>? = nil) throws -> GCPServiceAccountValidator {

@@ -1,3 +1,4 @@
+import CloudTestSupport
 import Foundation
 import Testing
 
@@ -6,22 +7,11 @@ import Testing
 /// Against the peers' Keystone v3, which checks user, password, domain and the project role.
 @Suite("OpenStack Keystone validator (peers)")
 struct KeystoneValidatorTests {
-    struct Project: Encodable { let name: String; let domain: String }
-    struct NewUser: Encodable { let name: String; let password: String; let domain: String; let projects: [Project] }
-    struct Created: Decodable { let user_id: String; let projects: [String: String] }
+    typealias Created = PeerAccounts.KeystoneUser
 
     /// A user with a role on one project, in a domain of its own.
     func newUser(password: String = "s3cret pass \(TestEnvironment.unique())") async throws -> (OpenStackCredentialInput, Created) {
-        let suffix = TestEnvironment.unique()
-        let domain = "dom-\(suffix)"
-        let created = try await TestEnvironment.peerPOST(
-            "/__test/keystone/users",
-            NewUser(name: "user-\(suffix)", password: password, domain: domain, projects: [Project(name: "proj-\(suffix)", domain: domain)]),
-            as: Created.self)
-        let input = OpenStackCredentialInput(
-            authURL: try TestEnvironment.peersURL() + "/keystone", username: "user-\(suffix)", password: SecretString(password),
-            userDomainName: domain, projectName: "proj-\(suffix)", projectDomainName: domain)
-        return (input, created)
+        try await PeerAccounts.keystoneUser(password: password)
     }
 
     var validator: KeystoneCredentialValidator {

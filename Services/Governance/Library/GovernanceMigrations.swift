@@ -222,5 +222,41 @@ enum GovernanceMigrations {
             )
             """
         ),
+        Migration(
+            "0005_cloud_credentials",
+            """
+            CREATE TABLE cloud_credentials (
+                id uuid PRIMARY KEY,
+                organisation_id uuid NOT NULL REFERENCES organisations(id),
+                provider text NOT NULL CHECK (provider IN ('aws', 'gcp', 'azure', 'openstack')),
+                label text NOT NULL,
+                account text NOT NULL,
+                principal text NOT NULL,
+                public_fields jsonb NOT NULL,
+                sealed_secret text NOT NULL,
+                key_id text NOT NULL,
+                status text NOT NULL CHECK (status IN ('valid', 'deleted')),
+                validated_at timestamptz NOT NULL,
+                created_by uuid NOT NULL REFERENCES users(id),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (organisation_id, label)
+            )
+            """,
+            // A validated replacement waiting for its approval; applied (and removed) on approval.
+            """
+            CREATE TABLE credential_changes (
+                id uuid PRIMARY KEY,
+                credential_id uuid NOT NULL REFERENCES cloud_credentials(id),
+                account text NOT NULL,
+                principal text NOT NULL,
+                public_fields jsonb NOT NULL,
+                sealed_secret text NOT NULL,
+                key_id text NOT NULL,
+                validated_at timestamptz NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """
+        ),
     ]
 }

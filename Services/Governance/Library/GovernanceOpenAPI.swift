@@ -697,6 +697,94 @@ enum GovernanceOpenAPI {
                 '400': {$ref: '#/components/responses/Problem'}
                 '401': {$ref: '#/components/responses/Problem'}
                 '403': {$ref: '#/components/responses/Problem'}
+          /api/v1/credentials:
+            post:
+              operationId: createCredential
+              summary: "Upload a cloud credential; it is checked with the provider before it is stored."
+              security: [{bearer: []}]
+              requestBody:
+                required: true
+                content:
+                  application/json: {schema: {$ref: '#/components/schemas/NewCloudCredential'}}
+              responses:
+                '201':
+                  description: OK.
+                  content:
+                    application/json: {schema: {$ref: '#/components/schemas/CloudCredential'}}
+                '400': {$ref: '#/components/responses/Problem'}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
+                '409': {$ref: '#/components/responses/Problem'}
+                '422': {$ref: '#/components/responses/Problem'}
+                '502': {$ref: '#/components/responses/Problem'}
+            get:
+              operationId: listCredentials
+              summary: "An organisation's cloud credentials, without their secrets."
+              security: [{bearer: []}]
+              parameters:
+                - {name: organisationId, in: query, required: true, schema: {type: string, format: uuid}}
+              responses:
+                '200':
+                  description: OK.
+                  content:
+                    application/json: {schema: {$ref: '#/components/schemas/CloudCredentialList'}}
+                '400': {$ref: '#/components/responses/Problem'}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
+          /api/v1/credentials/{id}:
+            get:
+              operationId: getCredential
+              summary: "One cloud credential, without its secret."
+              security: [{bearer: []}]
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+              responses:
+                '200':
+                  description: OK.
+                  content:
+                    application/json: {schema: {$ref: '#/components/schemas/CloudCredential'}}
+                '400': {$ref: '#/components/responses/Problem'}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
+            put:
+              operationId: replaceCredential
+              summary: "Validate a replacement now; it takes effect once another person approves (202)."
+              security: [{bearer: []}]
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+              requestBody:
+                required: true
+                content:
+                  application/json: {schema: {$ref: '#/components/schemas/ReplacementCloudCredential'}}
+              responses:
+                '202':
+                  description: OK.
+                  content:
+                    application/json: {schema: {$ref: '#/components/schemas/ApprovalPending'}}
+                '400': {$ref: '#/components/responses/Problem'}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
+                '422': {$ref: '#/components/responses/Problem'}
+                '502': {$ref: '#/components/responses/Problem'}
+            delete:
+              operationId: deleteCredential
+              summary: "Ask to delete a credential; it goes once another person approves (202)."
+              security: [{bearer: []}]
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+              responses:
+                '202':
+                  description: OK.
+                  content:
+                    application/json: {schema: {$ref: '#/components/schemas/ApprovalPending'}}
+                '400': {$ref: '#/components/responses/Problem'}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
         """
 
     static let schemas = """
@@ -748,5 +836,9 @@ enum GovernanceOpenAPI {
             EnrolmentRequest: {type: object, required: [token, hostname, signingPublicKey, agreementPublicKey], properties: {token: {type: string}, hostname: {type: string}, signingPublicKey: {type: string}, agreementPublicKey: {type: string}}}
             EnrolledNode: {type: object, required: [nodeId, organisationId, federationId], properties: {nodeId: {type: string, format: uuid}, organisationId: {type: string, format: uuid}, federationId: {type: string, format: uuid}}}
             NodeTokenRequest: {type: object, required: [nodeId, timestamp, signature], properties: {nodeId: {type: string, format: uuid}, timestamp: {type: integer}, signature: {type: string}}}
+            NewCloudCredential: {type: object, required: [organisationId, provider, label, credential], properties: {organisationId: {type: string, format: uuid}, provider: {type: string, enum: [aws, gcp, azure, openstack]}, label: {type: string}, credential: {type: object, additionalProperties: {type: string}}}}
+            ReplacementCloudCredential: {type: object, required: [credential], properties: {credential: {type: object, additionalProperties: {type: string}}}}
+            CloudCredential: {type: object, required: [id, organisationId, provider, label, account, principal, publicFields, status, validatedAt, createdAt], properties: {id: {type: string, format: uuid}, organisationId: {type: string, format: uuid}, provider: {type: string}, label: {type: string}, account: {type: string}, principal: {type: string}, publicFields: {type: object, additionalProperties: {type: string}}, status: {type: string}, validatedAt: {type: string, format: date-time}, createdAt: {type: string, format: date-time}}}
+            CloudCredentialList: {type: array, items: {$ref: '#/components/schemas/CloudCredential'}}
         """
 }

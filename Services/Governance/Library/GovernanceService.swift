@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import CloudClients
 import CumulusAPI
 import CumulusKit
 import Foundation
@@ -30,6 +32,7 @@ public enum GovernanceService {
                 approvals.addRoutes(to: router)
                 AuditController(governance: governance).addRoutes(to: router)
                 MachineIdentityController(governance: governance).addRoutes(to: router)
+                CredentialController(governance: governance, approvals: approvals, validators: runtime.validators).addRoutes(to: router)
             },
             backgroundServices: { dependencies in
                 let governance = runtime.context(dependencies)
@@ -57,9 +60,13 @@ public enum GovernanceService {
     /// Builds governance's shared context once, from the dependencies the shell hands every hook.
     final class Runtime: Sendable {
         let settings: GovernanceSettings
+        let validators: CredentialController.CloudValidators
         private let built = Mutex<GovernanceContext?>(nil)
 
-        init(settings: GovernanceSettings) { self.settings = settings }
+        init(settings: GovernanceSettings) {
+            self.settings = settings
+            validators = .init(endpoints: settings.cloudEndpoints, http: CredentialController.providerHTTPClient)
+        }
 
         func context(_ dependencies: ServiceDependencies) -> GovernanceContext {
             built.withLock { built in

@@ -7,8 +7,8 @@
 /// is text, and decodes the predefined and numeric character references; CDATA, comments and
 /// nested markup inside the element are not supported (AWS never sends them here), and such an
 /// element counts as absent.
-enum AWSQueryXML {
-    static func text(of name: String, in xml: String) -> String? {
+public enum AWSQueryXML {
+    public static func text(of name: String, in xml: String) -> String? {
         var searchStart = xml.startIndex
         while let open = xml.range(of: "<", range: searchStart..<xml.endIndex) {
             searchStart = open.upperBound

@@ -1,6 +1,6 @@
 /// AWS's canonical encodings: RFC 3986 "unreserved" characters stay, every other byte becomes
 /// %XX with upper-case hex (so space is %20, never "+").
-enum SigV4Encoding {
+public enum SigV4Encoding {
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
@@ -15,7 +15,7 @@ enum SigV4Encoding {
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Percent-encodes every byte that is not unreserved (and not "/" when `keepSlash`).
-    static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes, keepSlash: Bool = false) -> String {
+    public static func encode<Bytes: Sequence<UInt8>>(_ bytes: Bytes, keepSlash: Bool = false) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount)
         for byte in bytes {
@@ -30,7 +30,7 @@ enum SigV4Encoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func encode(_ string: some StringProtocol, keepSlash: Bool = false) -> String {
+    public static func encode(_ string: some StringProtocol, keepSlash: Bool = false) -> String {
         encode(string.utf8, keepSlash: keepSlash)
     }
 

@@ -172,6 +172,8 @@ struct ApprovalController: Sendable {
             guard let federation = approval.payload["federationId"].flatMap({ UUID(uuidString: $0) }) else { return }
             try await connection.query("UPDATE federations SET deleted_at = now() WHERE id = \(federation)", logger: logger)
             try await connection.query("UPDATE approvals SET status = 'consumed' WHERE id = \(approval.id)", logger: logger)
+        case CredentialController.Action.update, CredentialController.Action.delete:
+            try await CredentialController.execute(approval, on: connection, governance: governance)
         default:
             break  // Another service's action: it consumes the approval when it acts.
         }

@@ -15,6 +15,18 @@ public struct GovernanceSettings: Sendable {
     public var maxFailedLogins: Int
     public var lockout: Duration
     public var approvalLifetime: Duration
+    /// Where cloud credentials are checked (tests point these at local peers).
+    public var cloudEndpoints: CloudEndpoints = CloudEndpoints()
+
+    public struct CloudEndpoints: Sendable {
+        public var awsSTSEndpoint = "https://sts.amazonaws.com"
+        public var awsSTSRegion = "us-east-1"
+        public var gcpTokenURIs: Set<String> = ["https://oauth2.googleapis.com/token"]
+        public var azureAuthority = "https://login.microsoftonline.com"
+        public var openStackAllowPlainHTTP = false
+        public var openStackAllowedHosts: Set<String>? = nil
+        public init() {}
+    }
 
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> GovernanceSettings {
         let env = EnvironmentReader(servicePrefix: "CUMULUS_GOVERNANCE_", values: environment)
@@ -33,6 +45,13 @@ public struct GovernanceSettings: Sendable {
         if let adminPassword, adminPassword.count < 12 {
             throw ConfigurationError(variable: env.lookup("ADMIN_PASSWORD")!.name, problem: "must be at least 12 characters")
         }
+        var cloud = CloudEndpoints()
+        if let endpoint = try env.url("AWS_STS_ENDPOINT", schemes: ["http", "https"]) { cloud.awsSTSEndpoint = endpoint.absoluteString }
+        cloud.awsSTSRegion = env.string("AWS_STS_REGION", default: cloud.awsSTSRegion)
+        if let uris = env.string("GCP_TOKEN_URIS") { cloud.gcpTokenURIs = Set(uris.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
+        if let authority = try env.url("AZURE_AUTHORITY", schemes: ["http", "https"]) { cloud.azureAuthority = authority.absoluteString }
+        cloud.openStackAllowPlainHTTP = env.string("OPENSTACK_ALLOW_HTTP", default: "false") == "true"
+        if let hosts = env.string("OPENSTACK_ALLOWED_HOSTS") { cloud.openStackAllowedHosts = Set(hosts.split(separator: ",").map(String.init)) }
         return GovernanceSettings(
             secretBox: box,
             accessTokenLifetime: .seconds(try env.integer("ACCESS_TOKEN_SECONDS", default: 900, range: 30...86_400)),
@@ -42,7 +61,8 @@ public struct GovernanceSettings: Sendable {
             bcryptCost: UInt8(try env.integer("BCRYPT_COST", default: 12, range: 4...16)),
             maxFailedLogins: try env.integer("MAX_FAILED_LOGINS", default: 5, range: 1...100),
             lockout: .seconds(try env.integer("LOCKOUT_SECONDS", default: 900, range: 1...86_400)),
-            approvalLifetime: .seconds(try env.integer("APPROVAL_SECONDS", default: 3 * 86_400, range: 1...(30 * 86_400)))
+            approvalLifetime: .seconds(try env.integer("APPROVAL_SECONDS", default: 3 * 86_400, range: 1...(30 * 86_400))),
+            cloudEndpoints: cloud
         )
     }
 }

@@ -3,31 +3,31 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-@testable import CloudClients
+import CloudClients
 
 /// Where the local provider stand-ins run. The tests that talk to them fail (never skip) when
 /// the variables are missing: Tests/CloudPeers/run_with_peers.sh starts both and sets them.
-enum TestEnvironment {
-    static let peersVariable = "CUMULUS_TEST_CLOUD_PEERS_URL"
-    static let motoVariable = "CUMULUS_TEST_MOTO_URL"
+public enum CloudTestEnvironment {
+    public static let peersVariable = "CUMULUS_TEST_CLOUD_PEERS_URL"
+    public static let motoVariable = "CUMULUS_TEST_MOTO_URL"
 
-    struct Missing: Error, CustomStringConvertible {
+    public struct Missing: Error, CustomStringConvertible {
         let variable: String
         let what: String
-        var description: String {
+        public var description: String {
             "\(variable) is not set: these tests need \(what). Start them with "
                 + "`Tests/CloudPeers/run_with_peers.sh swift test …` (or start them yourself and export "
-                + "\(TestEnvironment.peersVariable) and \(TestEnvironment.motoVariable))."
+                + "\(CloudTestEnvironment.peersVariable) and \(CloudTestEnvironment.motoVariable))."
         }
     }
 
     /// e.g. http://127.0.0.1:18080 (no trailing slash).
-    static func peersURL() throws -> String {
+    public static func peersURL() throws -> String {
         try url(peersVariable, what: "the cloud peers (python3 Tests/CloudPeers/cloud_peers.py --port PORT)")
     }
 
     /// e.g. http://127.0.0.1:18081
-    static func motoURL() throws -> String {
+    public static func motoURL() throws -> String {
         try url(motoVariable, what: "moto's server (INITIAL_NO_AUTH_ACTION_COUNT=0 moto_server -H 127.0.0.1 -p PORT)")
     }
 
@@ -41,14 +41,14 @@ enum TestEnvironment {
 
     /// One client for all tests, configured as production should configure it. Never shut down:
     /// it lives as long as the test process.
-    static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: CloudClients.recommendedHTTPConfiguration())
+    public static let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: CloudClients.recommendedHTTPConfiguration())
 
-    struct PeerError: Error, CustomStringConvertible {
-        let description: String
+    public struct PeerError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// POSTs JSON to a test-only endpoint of the peers and returns the decoded answer.
-    static func peerPOST<Answer: Decodable>(_ path: String, _ body: some Encodable, as: Answer.Type) async throws -> Answer {
+    public static func peerPOST<Answer: Decodable>(_ path: String, _ body: some Encodable, as: Answer.Type) async throws -> Answer {
         let url = try peersURL() + path
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -63,7 +63,7 @@ enum TestEnvironment {
     }
 
     /// How many requests the peers received for `path` so far.
-    static func peerRequestCount(path: String) async throws -> Int {
+    public static func peerRequestCount(path: String) async throws -> Int {
         struct Count: Decodable { let count: Int }
         let encoded = SigV4Encoding.encode(path)
         let url = try peersURL() + "/__test/requests?path=" + encoded
@@ -75,7 +75,7 @@ enum TestEnvironment {
 
     /// A short unique suffix so tests running in parallel (or again against the same peers)
     /// never share a registration.
-    static func unique() -> String {
+    public static func unique() -> String {
         String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-@testable import CloudClients
+import CloudClients
 
 /// Real IAM identities inside the moto server, made once per test process:
 /// a user with a long-term access key, and temporary credentials from assuming a role.
@@ -13,16 +13,16 @@ import NIOHTTP1
 /// created with authentication switched off (POST /moto-api/reset-auth "inf") and it is
 /// switched on again for every request after them (reset-auth "0"). Every AWS test awaits this
 /// before it sends anything, so none runs while authentication is off.
-struct MotoIdentities: Sendable {
-    let userName: String
-    let userKey: AWSCredentialInput
-    let roleName: String
-    let sessionName: String
-    let temporaryKey: AWSCredentialInput
+public struct MotoIdentities: Sendable {
+    public let userName: String
+    public let userKey: AWSCredentialInput
+    public let roleName: String
+    public let sessionName: String
+    public let temporaryKey: AWSCredentialInput
 
-    static let account = "123456789012"
+    public static let account = "123456789012"
 
-    static func shared() async throws -> MotoIdentities {
+    public static func shared() async throws -> MotoIdentities {
         try await Provisioner.shared.identities()
     }
 
@@ -38,13 +38,13 @@ struct MotoIdentities: Sendable {
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     private static func provision() async throws -> MotoIdentities {
-        let moto = try TestEnvironment.motoURL()
-        let suffix = TestEnvironment.unique()
+        let moto = try CloudTestEnvironment.motoURL()
+        let suffix = CloudTestEnvironment.unique()
         try await setAuthentication(moto, count: "inf")
         let userName = "cumulus-validator-\(suffix)"
         _ = try await query(moto, service: "iam", ["Action": "CreateUser", "Version": "2010-05-08", "UserName": userName])
@@ -83,7 +83,7 @@ struct MotoIdentities: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "text/plain")
         request.body = .bytes(ByteBuffer(string: count))
-        let response = try await TestEnvironment.http.execute(request, timeout: .seconds(30))
+        let response = try await CloudTestEnvironment.http.execute(request, timeout: .seconds(30))
         let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
         guard response.status == .ok else {
             throw Failure(description: "moto /moto-api/reset-auth answered \(response.status.code): \(body)")
@@ -102,7 +102,7 @@ struct MotoIdentities: Sendable {
         request.method = .POST
         request.headers = headers
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await TestEnvironment.http.execute(request, timeout: .seconds(30))
+        let response = try await CloudTestEnvironment.http.execute(request, timeout: .seconds(30))
         let xml = String(buffer: try await response.body.collect(upTo: 1 << 20))
         guard response.status == .ok else {
             throw Failure(description: "moto \(service) \(parameters["Action"] ?? "?") answered \(response.status.code): \(xml)")
