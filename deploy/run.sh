@@ -168,6 +168,7 @@ cumulus: Cumulus is running.
 cumulus:   gateway     https://127.0.0.1:$GATEWAY_PORT/   (self-signed certificate: $DATA/tls/cert.pem)
 cumulus:   Prometheus  http://127.0.0.1:$PROMETHEUS_PORT/
 cumulus:   logs        $(logdir)/
+cumulus:   admin       $(secret ADMIN_EMAIL)  (password: ADMIN_PASSWORD in $(secrets_file), readable by root only)
 cumulus:   stop with   $stop
 EOF
 }
