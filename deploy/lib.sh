@@ -414,6 +414,7 @@ start_service() {
         export "CUMULUS_${up}_DATA_DIR=$DATA/$svc"
         export "CUMULUS_REDIS_URL=$(redis_url)"
         export "CUMULUS_JWKS_URL=http://127.0.0.1:${SERVICE_PORT[governance]}/.well-known/jwks.json"
+        export "CUMULUS_GOVERNANCE_URL=http://127.0.0.1:${SERVICE_PORT[governance]}"
         export CUMULUS_LOG_FORMAT=json
         if [[ $svc == governance ]]; then
             CUMULUS_GOVERNANCE_SECRET_KEYS=$(secret GOVERNANCE_SECRET_KEYS)

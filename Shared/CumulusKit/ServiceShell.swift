@@ -41,7 +41,7 @@ public enum ServiceShell {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let app = try buildApplication(
-                definition, configuration: configuration, verifier: verifier, policy: DenyAllPolicy(), metrics: registry, logger: logger)
+                definition, configuration: configuration, verifier: verifier, policy: nil, metrics: registry, logger: logger)
             try await app.runService()
         } catch {
             logger.critical("service stopped", metadata: ["error": "\(error)"])
@@ -55,7 +55,7 @@ public enum ServiceShell {
         _ definition: ServiceDefinition,
         configuration: ServiceConfiguration,
         verifier: (any AccessTokenVerifier)?,
-        policy: any AuthorizationPolicy,
+        policy explicitPolicy: (any AuthorizationPolicy)?,
         metrics registry: PrometheusCollectorRegistry = .init(),
         logger: Logger
     ) throws -> some ApplicationProtocol {
@@ -71,6 +71,18 @@ public enum ServiceShell {
         )
 
         let verifier = definition.tokenVerifier?(dependencies) ?? verifier
+        // Governance answers `require(...)` for every other service; without its address, nothing is allowed.
+        var policyServices: [any Service] = []
+        let policy: any AuthorizationPolicy
+        if let explicitPolicy {
+            policy = explicitPolicy
+        } else if let governanceURL = configuration.governanceURL, definition.service != .governance {
+            let governancePolicy = GovernancePolicy(governanceURL: governanceURL, client: dependencies.internalClient)
+            policyServices.append(RoleChangeListener(policy: governancePolicy, connection: dependencies.redis.dedicatedConnection(label: "roles"), logger: logger))
+            policy = governancePolicy
+        } else {
+            policy = DenyAllPolicy()
+        }
         let router = makeRouter(service: definition.service, metrics: registry, verifier: verifier, policy: policy)
         HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml).addRoutes(to: router)
         definition.addRoutes(router, dependencies)
@@ -78,7 +90,7 @@ public enum ServiceShell {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cumulus-\(definition.service.rawValue)"),
-            services: [postgres] + definition.backgroundServices(dependencies),
+            services: [postgres] + policyServices + definition.backgroundServices(dependencies),
             logger: logger
         )
         app.beforeServerStarts {

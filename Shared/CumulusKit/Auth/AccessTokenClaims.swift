@@ -38,14 +38,18 @@ public struct Identity: Sendable, Equatable {
     public var subject: String
     public var kind: AccessTokenClaims.SubjectKind
     public var organisation: UUID?
+    /// The verified bearer token, so a policy can ask governance on the caller's behalf.
+    /// Never logged or stored.
+    public var token: String?
 
-    public init(subject: String, kind: AccessTokenClaims.SubjectKind, organisation: UUID?) {
+    public init(subject: String, kind: AccessTokenClaims.SubjectKind, organisation: UUID?, token: String? = nil) {
         self.subject = subject
         self.kind = kind
         self.organisation = organisation
+        self.token = token
     }
 
-    public init(claims: AccessTokenClaims) {
-        self.init(subject: claims.sub.value, kind: claims.kind, organisation: claims.org)
+    public init(claims: AccessTokenClaims, token: String? = nil) {
+        self.init(subject: claims.sub.value, kind: claims.kind, organisation: claims.org, token: token)
     }
 }

@@ -22,6 +22,8 @@ public struct ServiceConfiguration: Sendable {
     public var database: DatabaseURL
     public var redis: RedisURL
     public var jwksURL: URL?
+    /// Where governance answers what a caller may do; without it every permission is denied.
+    public var governanceURL: URL?
     public var tokenIssuer: String
     public var serviceToken: String?
     public var logLevel: Logger.Level
@@ -35,6 +37,7 @@ public struct ServiceConfiguration: Sendable {
         database: DatabaseURL,
         redis: RedisURL,
         jwksURL: URL? = nil,
+        governanceURL: URL? = nil,
         tokenIssuer: String = "cumulus-governance",
         serviceToken: String? = nil,
         logLevel: Logger.Level = .info,
@@ -47,6 +50,7 @@ public struct ServiceConfiguration: Sendable {
         self.database = database
         self.redis = redis
         self.jwksURL = jwksURL
+        self.governanceURL = governanceURL
         self.tokenIssuer = tokenIssuer
         self.serviceToken = serviceToken
         self.logLevel = logLevel
@@ -70,6 +74,7 @@ public struct ServiceConfiguration: Sendable {
             database: try DatabaseURL(parsing: try env.requiredString("DATABASE_URL"), variable: env.lookup("DATABASE_URL")?.name ?? databaseName),
             redis: try RedisURL(parsing: try env.requiredString("REDIS_URL"), variable: env.lookup("REDIS_URL")?.name ?? redisName),
             jwksURL: try env.url("JWKS_URL", schemes: ["http", "https"]),
+            governanceURL: try env.url("GOVERNANCE_URL", schemes: ["http", "https"]),
             tokenIssuer: env.string("TOKEN_ISSUER", default: "cumulus-governance"),
             serviceToken: env.string("SERVICE_TOKEN"),
             logLevel: try env.choice("LOG_LEVEL", default: LogLevel.info).level,

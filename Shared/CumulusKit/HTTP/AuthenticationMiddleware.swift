@@ -23,8 +23,9 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             }
             guard let verifier else { throw Problem.unauthorized(TokenRejection.notConfigured.description) }
             do {
-                let claims = try await verifier.verify(String(header.dropFirst(7)))
-                context.identity = Identity(claims: claims)
+                let token = String(header.dropFirst(7))
+                let claims = try await verifier.verify(token)
+                context.identity = Identity(claims: claims, token: token)
                 context.logger[metadataKey: "subject"] = .string(claims.sub.value)
             } catch {
                 throw Problem.unauthorized(error.description)

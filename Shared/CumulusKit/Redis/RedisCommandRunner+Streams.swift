@@ -37,6 +37,25 @@ extension RedisCommandRunner {
         }
     }
 
+    /// Reads messages after `id` without a consumer group (every reader sees every message:
+    /// for broadcasts such as cache invalidation), blocking up to `block` when there are none.
+    public func read(_ stream: String, after id: String, count: Int = 100, block: Duration) async throws -> [StreamMessage] {
+        let milliseconds = block.components.seconds * 1000 + block.components.attoseconds / 1_000_000_000_000_000
+        let reply = try await send(["XREAD", "COUNT", String(count), "BLOCK", String(milliseconds), "STREAMS", stream, id])
+        if reply.isNull { return [] }
+        guard let streams = reply.array else { throw RedisError.unexpectedReply(command: "XREAD", reply: "\(reply)") }
+        return streams.flatMap { entry -> [StreamMessage] in
+            guard let pair = entry.array, pair.count == 2, let messages = pair[1].array else { return [] }
+            return messages.compactMap(StreamMessage.parse)
+        }
+    }
+
+    /// The id of the newest message, or "0-0" for an empty or missing stream.
+    public func lastID(_ stream: String) async throws -> String {
+        let reply = try await send(["XREVRANGE", stream, "+", "-", "COUNT", "1"])
+        return reply.array?.first.flatMap(StreamMessage.parse)?.id ?? "0-0"
+    }
+
     /// Acknowledges handled messages; returns how many were pending.
     @discardableResult
     public func ack(_ stream: String, group: String, ids: [String]) async throws -> Int {
