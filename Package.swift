@@ -114,8 +114,10 @@ let package = Package(
             path: "Shared/CloudClients",
             swiftSettings: swiftSettings
         ),
-        .target(name: "FederatedCore", path: "Shared/FederatedCore", swiftSettings: swiftSettings),
-        .target(name: "PlacementCore", path: "Shared/PlacementCore", swiftSettings: swiftSettings),
+        // One seeded generator for every result that must be reproducible from a seed.
+        .target(name: "SeededRandom", path: "Shared/SeededRandom", swiftSettings: swiftSettings),
+        .target(name: "FederatedCore", dependencies: ["SeededRandom"], path: "Shared/FederatedCore", swiftSettings: swiftSettings),
+        .target(name: "PlacementCore", dependencies: ["SeededRandom"], path: "Shared/PlacementCore", swiftSettings: swiftSettings),
         .executableTarget(
             name: "cumulus-agent",
             dependencies: ["CumulusAPI", argumentParser],
@@ -136,8 +138,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Benchmarks print figures; run them with `swift run -c release <name>`.
-        .executableTarget(name: "federated-bench", dependencies: ["FederatedCore"], path: "Benchmarks/FederatedBench", swiftSettings: swiftSettings),
-        .executableTarget(name: "placement-bench", dependencies: ["PlacementCore"], path: "Benchmarks/PlacementBench", swiftSettings: swiftSettings),
+        .executableTarget(name: "federated-bench", dependencies: ["FederatedCore", "SeededRandom"], path: "Benchmarks/FederatedBench", swiftSettings: swiftSettings),
+        .executableTarget(name: "placement-bench", dependencies: ["PlacementCore", "SeededRandom"], path: "Benchmarks/PlacementBench", swiftSettings: swiftSettings),
         // Shared by the test targets that talk to the local cloud peers and moto.
         .target(
             name: "CloudTestSupport",
@@ -163,9 +165,9 @@ let package = Package(
             path: "Tests/GovernanceTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", propertyBased], path: "Tests/FederatedCoreTests",
+        .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", "SeededRandom", propertyBased], path: "Tests/FederatedCoreTests",
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", hummingbird,

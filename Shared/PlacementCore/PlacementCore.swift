@@ -11,6 +11,7 @@
 /// - `Pareto/`: dominance, the O(n log n) exact 2-D front, hypervolume, knee and weighted choice.
 /// - `Single/`: ``AggregatorPlanner``, the exact front over every (provider, region, instance).
 /// - `Hierarchical/`: ``HierarchicalPlanner``, k regional aggregators + one global, by NSGA-II.
+import SeededRandom
 public enum PlacementCore {
     /// Bumped when a model assumption changes, so stored fronts can say which model made them.
     public static let modelVersion = 1

@@ -1,3 +1,4 @@
+import SeededRandom
 import PropertyBased
 import Testing
 
@@ -183,8 +184,8 @@ struct LocalTrainerTests {
             var a = SeededGenerator(seed: seed), b = SeededGenerator(seed: seed)
             #expect((0..<8).map { _ in a.next() } == (0..<8).map { _ in b.next() })
             for _ in 0..<50 {
-                #expect((0..<bound).contains(a.nextIndex(below: bound)))
-                let unit = a.nextUnit()
+                #expect((0..<bound).contains(a.next(below: bound)))
+                let unit = a.nextUnitDouble()
                 #expect(unit >= 0 && unit < 1)
             }
             var shuffled = Array(0..<20)

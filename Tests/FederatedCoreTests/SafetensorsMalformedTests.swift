@@ -218,7 +218,7 @@ struct SafetensorsMalformedTests {
             var random = RandomModels(seed: seed)
             var bytes = try SafetensorsWriter().write(random.collection(count: 3))
             for _ in 0..<flips {
-                bytes[random.generator.nextIndex(below: bytes.count)] = UInt8(truncatingIfNeeded: random.generator.next())
+                bytes[random.generator.next(below: bytes.count)] = UInt8(truncatingIfNeeded: random.generator.next())
             }
             guard let model = try? SafetensorsReader().read(bytes) else { return }
             #expect(try SafetensorsReader().read(SafetensorsWriter().write(model)) == model)

@@ -1,3 +1,4 @@
+import SeededRandom
 import Foundation
 import Testing
 
@@ -98,7 +99,7 @@ struct RandomModels {
     }
 
     mutating func shape(maximumRank: Int = 4, maximumDimension: Int = 5) -> [Int] {
-        (0..<generator.nextIndex(below: maximumRank + 1)).map { _ in generator.nextIndex(below: maximumDimension + 1) }
+        (0..<generator.next(below: maximumRank + 1)).map { _ in generator.next(below: maximumDimension + 1) }
     }
 
     /// Any bit pattern at all, NaN payloads and subnormals included.
@@ -113,8 +114,8 @@ struct RandomModels {
 
     mutating func name() -> String {
         let pieces = ["layer", "dense", "ω", "bias", "weight", "\"q\"", "a/b", "tab\t", "x"]
-        return (0..<1 + generator.nextIndex(below: 3)).map { _ in pieces[generator.nextIndex(below: pieces.count)] }.joined(separator: ".")
-            + String(generator.nextIndex(below: 1000))
+        return (0..<1 + generator.next(below: 3)).map { _ in pieces[generator.next(below: pieces.count)] }.joined(separator: ".")
+            + String(generator.next(below: 1000))
     }
 
     /// A collection of `count` tensors with random names, shapes, dtypes and bits.
@@ -124,7 +125,7 @@ struct RandomModels {
             let name = name()
             guard collection[name] == nil else { continue }
             let shape = shape()
-            let dtype = dtypes[generator.nextIndex(below: dtypes.count)]
+            let dtype = dtypes[generator.next(below: dtypes.count)]
             let tensor = try! Tensor(shape: shape, storage: storage(dtype, count: try! Tensor.elementCount(of: shape)))
             try! collection.insert(tensor, named: name)
         }

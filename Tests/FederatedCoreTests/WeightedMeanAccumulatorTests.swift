@@ -8,10 +8,10 @@ struct WeightedMeanAccumulatorTests {
     /// A random F32 template and `count` updates shaped like it, with their example counts.
     func scenario(seed: UInt64, updates count: Int) -> (template: TensorCollection, updates: [(TensorCollection, Int)]) {
         var random = RandomModels(seed: seed)
-        let template = random.collection(count: 1 + random.generator.nextIndex(below: 4), dtypes: [.float32])
+        let template = random.collection(count: 1 + random.generator.next(below: 4), dtypes: [.float32])
         let updates = (0..<count).map { index in
             // At least one update has examples, so the mean exists.
-            (random.update(like: template, scale: 3), index == 0 ? 1 + random.generator.nextIndex(below: 1000) : random.generator.nextIndex(below: 1000))
+            (random.update(like: template, scale: 3), index == 0 ? 1 + random.generator.next(below: 1000) : random.generator.next(below: 1000))
         }
         return (template, updates)
     }

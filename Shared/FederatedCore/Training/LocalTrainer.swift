@@ -1,6 +1,7 @@
 /// Trains and evaluates a ``ModelArchitecture`` on a participant's ``TabularDataset`` — the
 /// client half of a round. Deterministic: the same model, data, configuration and seed give the
 /// same bits on every run and platform (no system randomness, no threads, a fixed summation order).
+import SeededRandom
 public struct LocalTrainer: Sendable {
     public struct TrainingOutcome: Sendable, Equatable {
         /// The updated model, F32, with the architecture's tensor names.

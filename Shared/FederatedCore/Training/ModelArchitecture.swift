@@ -5,6 +5,7 @@
 /// Parameters travel as a ``TensorCollection`` with PyTorch-style names, so a model trained here
 /// loads into `nn.Sequential` of `nn.Linear` layers (modulo the layer prefix) and vice versa:
 /// `layer{i}.weight` with shape `[out, in]` and `layer{i}.bias` with shape `[out]`.
+import SeededRandom
 public struct ModelArchitecture: Sendable, Hashable, Codable {
     public let inputCount: Int
     public let hiddenLayers: [Int]

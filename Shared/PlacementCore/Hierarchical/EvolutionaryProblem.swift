@@ -1,5 +1,6 @@
 /// A two-objective minimisation problem that ``NSGA2`` can solve: it owns its encoding and the
 /// variation operators suited to it; the engine owns selection, survival and bookkeeping.
+import SeededRandom
 public protocol EvolutionaryProblem: Sendable {
     associatedtype Genome: Hashable, Sendable
 

@@ -11,6 +11,7 @@
 /// Objectives: total monthly cost (k + 1 instances + egress), and round time = max over
 /// participants of (participant ↔ regional exchange + regional ↔ global exchange).
 /// Everything pairwise is precomputed into flat arrays, so an evaluation is O(k + P).
+import SeededRandom
 public struct HierarchicalProblem: EvolutionaryProblem {
     public typealias Genome = HierarchicalGenome
 

@@ -8,6 +8,7 @@
 /// non-dominated set never shrinks the area it dominates, so hypervolume per generation is
 /// non-decreasing by construction. Everything is deterministic for a seed: the only randomness
 /// is one ``Xoshiro256StarStar``, and every tie is broken by position.
+import SeededRandom
 public struct NSGA2<Problem: EvolutionaryProblem>: Sendable {
     public var problem: Problem
     public var configuration: NSGA2Configuration

@@ -8,6 +8,7 @@
 /// region's cheapest feasible offers (ties included): every offer of a region has that region's
 /// round time, so a dearer offer there is dominated by the cheapest one and cannot be on the
 /// front. The result equals the sweep over all feasible offers; the shortcut only saves the sort.
+import SeededRandom
 public struct AggregatorPlanner: Sendable {
     public let catalogue: CloudCatalogue
     public let costModel: CostModel

@@ -1,9 +1,10 @@
-/// xoshiro256** 1.0 (Blackman and Vigna): the module's only source of randomness, so that a seed
-/// fully determines every result. `SystemRandomNumberGenerator` is never used.
+/// xoshiro256** 1.0 (Blackman and Vigna): the one source of randomness of the pure cores
+/// (initial weights, shuffles, synthetic data, NSGA-II), so that a seed fully determines every
+/// result. `SystemRandomNumberGenerator` is never used where results must be reproducible.
 ///
 /// Bounded integers and doubles are derived here rather than through the standard library's
 /// `random(in:using:)`, whose algorithm is not promised to stay the same across releases.
-public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
+public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable, Codable {
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// Seeds the state from SplitMix64, so nearby seeds give unrelated streams.
@@ -49,6 +50,29 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
+    /// Uniform in `range` (half-open).
+    public mutating func nextDouble(in range: Range<Double>) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * nextUnitDouble()
+    }
+
+    /// Standard normal deviate (Marsaglia's polar method: no trigonometry needed).
+    public mutating func nextGaussian() -> Double {
+        while true {
+            let u = 2 * nextUnitDouble() - 1
+            let v = 2 * nextUnitDouble() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 { return u * (-2 * naturalLog(s) / s).squareRoot() }
+        }
+    }
+
+    /// Fisher–Yates shuffle driven by ``next(below:)``.
+    public mutating func shuffle<T>(_ values: inout [T]) {
+        guard values.count > 1 else { return }
+        for index in stride(from: values.count - 1, to: 0, by: -1) {
+            values.swapAt(index, next(below: index + 1))
+        }
+    }
+
     private func rotateLeft(_ value: UInt64, _ amount: UInt64) -> UInt64 {
         (value << amount) | (value >> (64 - amount))
     }
@@ -61,4 +85,23 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable, Hashable {
         hasher.combine(state.2)
         hasher.combine(state.3)
     }
+
+    // Tuples are not Codable; the state is four words in order.
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        state = (try container.decode(UInt64.self), try container.decode(UInt64.self), try container.decode(UInt64.self), try container.decode(UInt64.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(state.0); try container.encode(state.1); try container.encode(state.2); try container.encode(state.3)
+    }
 }
+
+#if canImport(Glibc)
+import Glibc
+private func naturalLog(_ value: Double) -> Double { Glibc.log(value) }
+#else
+import Darwin
+private func naturalLog(_ value: Double) -> Double { Darwin.log(value) }
+#endif
