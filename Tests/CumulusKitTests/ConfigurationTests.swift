@@ -69,6 +69,12 @@ import Testing
         #expect(error?.description.contains("trace, debug, info") == true)
     }
 
+    @Test func redisURLsMayNameADatabase() throws {
+        #expect(try RedisURL(parsing: "redis://127.0.0.1:6380/3") == RedisURL(host: "127.0.0.1", port: 6380, database: 3))
+        #expect(try RedisURL(parsing: "redis://127.0.0.1").database == 0)
+        #expect(throws: ConfigurationError.self) { try RedisURL(parsing: "redis://127.0.0.1:6379/99") }
+    }
+
     @Test func badRedisAndJWKSURLsAreRefused() {
         var environment = valid
         environment["CUMULUS_REDIS_URL"] = "http://127.0.0.1:6379"

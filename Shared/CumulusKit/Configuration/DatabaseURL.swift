@@ -39,26 +39,33 @@ public struct DatabaseURL: Sendable, Equatable {
     }
 }
 
-/// A parsed `redis://HOST:PORT` address.
+/// A parsed `redis://HOST:PORT[/DB]` address.
 public struct RedisURL: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// The logical database (SELECT); 0 unless the path names another.
+    public var database: Int
 
-    public init(host: String, port: Int = 6379) {
+    public init(host: String, port: Int = 6379, database: Int = 0) {
         self.host = host
         self.port = port
+        self.database = database
     }
 
     public init(parsing text: String, variable: String = "REDIS_URL") throws {
         guard let parts = URLComponents(string: text), parts.scheme?.lowercased() == "redis",
               let host = parts.host, !host.isEmpty
         else {
-            throw ConfigurationError(variable: variable, problem: "must look like redis://HOST:PORT, got '\(text)'")
+            throw ConfigurationError(variable: variable, problem: "must look like redis://HOST:PORT[/DB], got '\(text)'")
         }
         let port = parts.port ?? 6379
         guard (1...65535).contains(port) else {
             throw ConfigurationError(variable: variable, problem: "port must be from 1 to 65535, got \(port)")
         }
-        self.init(host: host, port: port)
+        let path = parts.path.drop(while: { $0 == "/" })
+        guard path.isEmpty || (Int(path).map { (0...15).contains($0) } ?? false) else {
+            throw ConfigurationError(variable: variable, problem: "the database after the port must be a number from 0 to 15, got '\(path)'")
+        }
+        self.init(host: host, port: port, database: Int(path) ?? 0)
     }
 }

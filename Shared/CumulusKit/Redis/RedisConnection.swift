@@ -60,12 +60,25 @@ public final class RedisConnection: RedisCommandRunner, @unchecked Sendable {
             throw RedisError.connection("\(url.host):\(url.port): \(reason)")
         }
         redisSetTimeout(fresh, timeout)
+        if url.database != 0 {
+            do {
+                _ = try command(["SELECT", String(url.database)], on: fresh)
+            } catch RedisError.connection(let why) {
+                throw RedisError.connection(why)  // `command` has already freed the broken context
+            } catch {
+                redisFree(fresh)
+                throw error
+            }
+        }
         context = fresh
         return fresh
     }
 
     private func executeOnQueue(_ arguments: [String]) throws -> RedisReply {
-        let context = try connectedContext()
+        try command(arguments, on: try connectedContext())
+    }
+
+    private func command(_ arguments: [String], on context: UnsafeMutablePointer<redisContext>) throws -> RedisReply {
         let buffers = arguments.map { Array($0.utf8) }
         let pointers: [UnsafeMutablePointer<CChar>] = buffers.map { bytes in
             let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
