@@ -1,4 +1,5 @@
 import CumulusAPI
+import CumulusKit
 import Foundation
 import Testing
 
@@ -11,6 +12,17 @@ import Testing
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         let json = try JSONSerialization.jsonObject(with: try #require(Data(base64Encoded: base64))) as? [String: Any]
         return try #require(json?["kid"] as? String)
+    }
+
+    @Test func servicesVerifyGovernancesTokensThroughItsJWKS() async throws {
+        let governance = try GovernanceClient.direct()
+        let admin = try await governance.adminToken()
+        let verifier = JWKSVerifier(url: URL(string: governance.base + "/.well-known/jwks.json")!, issuer: "cumulus-governance", client: .shared)
+        let claims = try await verifier.verify(admin)
+        #expect(claims.kind == .user)
+        await #expect(throws: TokenRejection.unknownKey("k-forged")) { try await verifier.verify(try await CumulusKitTokenForgery.forged()) }
+        let wrongIssuer = JWKSVerifier(url: URL(string: governance.base + "/.well-known/jwks.json")!, issuer: "someone-else", client: .shared)
+        await #expect(throws: TokenRejection.wrongIssuer("cumulus-governance")) { try await wrongIssuer.verify(admin) }
     }
 
     @Test func rotatingTheSigningKeyLogsNobodyOut() async throws {
