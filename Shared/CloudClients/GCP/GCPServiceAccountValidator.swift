@@ -30,12 +30,6 @@ public struct GCPServiceAccountValidator: CloudCredentialValidator {
         self.now = now
     }
 
-    private struct TokenAnswer: Decodable {
-        let access_token: String?
-        let error: String?
-        let error_description: String?
-    }
-
     public func validate(_ input: GCPServiceAccountKey) async throws(CredentialValidationError) -> ValidatedCredential {
         try input.validate()
         guard allowedTokenURIs.contains(input.tokenURI) else {
@@ -50,30 +44,12 @@ public struct GCPServiceAccountValidator: CloudCredentialValidator {
             throw .invalidInput(field: "private_key", reason: "cannot sign with this key")
         }
 
-        var request = HTTPClientRequest(url: input.tokenURI)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: FormEncoding.contentType)
-        request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: FormEncoding.encode([
+        try await exchange.requestOAuthToken(url: input.tokenURI, form: [
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
             ("assertion", assertion),
-        ])))
-        let answer = try await exchange.send(request)
-        let decoded = try? JSONDecoder().decode(TokenAnswer.self, from: Data(answer.bytes))
-
-        if answer.status == .ok {
-            guard let token = decoded?.access_token, !token.isEmpty else {
-                throw exchange.unexpected(answer, url: input.tokenURI, "answer has no access_token")
-            }
-            var details = ["private_key_id": input.privateKeyID]
-            if let clientID = input.clientID { details["client_id"] = clientID }
-            return ValidatedCredential(provider: .gcp, account: input.projectID, principal: input.clientEmail,
-                                       validatedAt: now(), details: details)
-        }
-        // OAuth errors (RFC 6749 §5.2) come with 400 or 401; anything else is not about the key.
-        guard [400, 401, 403].contains(answer.status.code), let error = decoded?.error else {
-            throw exchange.unexpected(answer, url: input.tokenURI, "answer is not an OAuth token or error")
-        }
-        throw .rejected(provider: .gcp, code: error, message: decoded?.error_description ?? error)
+        ])
+        var details = ["private_key_id": input.privateKeyID]
+        if let clientID = input.clientID { details["client_id"] = clientID }
+        return ValidatedCredential(provider: .gcp, account: input.projectID, principal: input.clientEmail, validatedAt: now(), details: details)
     }
 }
