@@ -165,6 +165,7 @@ let package = Package(
             path: "Tests/GovernanceTests",
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "OrchestratorTests", dependencies: ["OrchestratorService"], path: "Tests/OrchestratorTests", swiftSettings: swiftSettings),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", "SeededRandom", propertyBased], path: "Tests/FederatedCoreTests",
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
