@@ -21,11 +21,9 @@ struct GovernanceContext: Sendable {
     let timingHash: String
 
     /// Tells every service's permission cache to forget what it knew (see GovernancePolicy).
-    static let rolesChangedStream = "cumulus.roles.changed"
-
     func rolesChanged(_ reason: String) async {
         do {
-            try await redis.xadd(Self.rolesChangedStream, fields: ["reason": reason], maxLength: 10_000)
+            try await redis.xadd(GovernancePolicy.rolesChangedStream, fields: ["reason": reason], maxLength: 10_000)
         } catch {
             // Caches also expire on their own; a lost notice delays, it does not corrupt.
             logger.warning("could not announce a role change", metadata: ["error": "\(error)"])

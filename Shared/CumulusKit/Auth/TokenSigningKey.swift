@@ -48,7 +48,8 @@ public struct TokenSigningKey: Sendable {
 }
 
 extension Data {
-    func base64URLEncodedString() -> String {
+    /// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5), as JWTs and tokens use.
+    public func base64URLEncodedString() -> String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }

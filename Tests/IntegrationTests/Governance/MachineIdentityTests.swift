@@ -46,6 +46,14 @@ import Testing
                                                json: NewUser(email: "k@k.example", password: GovernanceClient.password, displayName: "k"))
         #expect(try governance.problem(narrow, status: 403).detail?.contains("users:create") == true, "the key holds only what it was given")
 
+        // A key allowed to make keys can hand on only what it holds itself, not its owner's rest.
+        let minter = try governance.decode(APIKeyCreated.self, try await governance.send(
+            .POST, "/api/v1/auth/api-keys", token: tenant.adminToken, json: NewAPIKey(name: "minter", permissions: ["apikeys:manage", "users:read"], scope: scope)), expect: 201)
+        let minterToken = try governance.decode(AccessToken.self, try await governance.send(.POST, "/api/v1/auth/token", json: TokenRequest(grantType: "api_key", apiKey: minter.key)), expect: 200)
+        let escalation = try await governance.send(.POST, "/api/v1/auth/api-keys", token: minterToken.accessToken,
+                                                   json: NewAPIKey(name: "wider", permissions: ["users:create"], scope: scope))
+        #expect(try governance.problem(escalation, status: 400).errors?.first?.field == "permissions[0]")
+
         #expect(try await governance.send(.DELETE, "/api/v1/auth/api-keys/\(created.apiKey.id)", token: tenant.adminToken).status == 204)
         #expect(try await governance.send(.GET, "/api/v1/orgs/\(tenant.organisation.id)/users", token: token.accessToken).status == 401, "revocation ends tokens already issued")
         #expect(try await governance.send(.POST, "/api/v1/auth/token", json: TokenRequest(grantType: "api_key", apiKey: created.key)).status == 401)

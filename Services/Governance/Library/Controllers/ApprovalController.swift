@@ -77,7 +77,7 @@ struct ApprovalController: Sendable {
         }
         try await expireOverdue()
         // The inbox: requests in scopes where the caller may decide or read approvals, plus their own.
-        let grants = try await governance.access.effectiveGrants(of: user).keys.filter { $0.permission == "approvals:decide" || $0.permission == "approvals:read" }
+        let grants = try await governance.grants(for: try context.requireIdentity()).keys.filter { $0.permission == "approvals:decide" || $0.permission == "approvals:read" }
         let platform = grants.contains { $0.scope == .platform }
         let scopeIDs = grants.compactMap(\.scope.id)
         var ids: [UUID] = []

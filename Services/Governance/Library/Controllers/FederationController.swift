@@ -46,7 +46,7 @@ struct FederationController: Sendable {
     /// The federations the caller's organisation owns or belongs to (all of them for platform readers).
     func list(_ context: CumulusRequestContext) async throws -> Response {
         let user = try await governance.caller(context)
-        let everything = try await governance.access.effectiveGrants(of: user).keys.contains(Grant(permission: "federations:read", scope: .platform))
+        let everything = try await governance.grants(for: try context.requireIdentity()).keys.contains(Grant(permission: "federations:read", scope: .platform))
         let organisation = try await governance.organisation(ofUser: user)
         var ids: [UUID] = []
         for try await id in try await governance.postgres.query(

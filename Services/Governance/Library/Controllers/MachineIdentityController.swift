@@ -108,7 +108,8 @@ struct MachineIdentityController: Sendable {
         let user = try await governance.authorise(context, "apikeys:manage", in: body.scope, resource: body.scope.description)
         let name = try Validation.text(body.name, field: "name", length: 1...80)
         try Self.requireKnown(body.permissions)
-        let held = try await governance.access.effectiveGrants(of: user).keys
+        // What the token in use holds: a key used to make a key can only hand on what it has itself.
+        let held = try await governance.grants(for: try context.requireIdentity()).keys
         for (index, permission) in body.permissions.enumerated()
         where !held.contains(Grant(permission: permission, scope: body.scope)) && !held.contains(Grant(permission: permission, scope: .platform)) {
             throw Problem.invalidField("permissions[\(index)]", "you do not hold \(permission) in \(body.scope), so a key of yours cannot either")

@@ -50,7 +50,7 @@ struct OrganisationController: Sendable {
     /// Platform readers see every organisation; everybody else sees their own.
     func list(_ context: CumulusRequestContext) async throws -> Response {
         let user = try await governance.caller(context)
-        let grants = try await governance.access.effectiveGrants(of: user).keys
+        let grants = try await governance.grants(for: try context.requireIdentity()).keys
         let everything = grants.contains(Grant(permission: "orgs:read", scope: .platform))
         let own = try await governance.organisation(ofUser: user)
         var result: [Organisation] = []

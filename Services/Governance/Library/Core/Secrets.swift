@@ -1,4 +1,5 @@
 import Crypto
+import CumulusKit
 import Foundation
 import NIOCore
 
@@ -9,9 +10,7 @@ enum Secrets {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = UInt8.random(in: .min ... .max, using: &generator) }
-        let text = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return prefix + text
+        return prefix + Data(bytes).base64URLEncodedString()
     }
 
     /// The stored form (a `bytea` parameter).

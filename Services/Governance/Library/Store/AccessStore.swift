@@ -125,10 +125,6 @@ struct AccessStore: Sendable {
         return grants
     }
 
-    func effectivePermissions(of user: UUID, organisation: UUID?) async throws -> EffectivePermissions {
-        let grants = try await effectiveGrants(of: user).keys.sorted { ($0.permission, $0.scope.description) < ($1.permission, $1.scope.description) }
-        return EffectivePermissions(subject: user.uuidString.lowercased(), organisationId: organisation, grants: grants)
-    }
 
     /// The mutually exclusive role that `user` already holds in `scope`, if granting `role` there
     /// would break separation of duty.
