@@ -42,15 +42,19 @@ import Testing
         #expect(try await producer.pending(stream, group: group).consumers == ["a": 1])
 
         let handled = Mutex<[StreamMessage]>([])
-        let survivor = StreamConsumer(
-            stream: stream, group: group, consumer: "b", connection: RedisConnection(url: url, label: "b"),
-            claimAfter: .seconds(3), block: .milliseconds(100), logger: TestEnvironment.logger
-        ) { message in handled.withLock { $0.append(message) } }
-
-        // Before the idle time the message is still A's (3 s leaves room for a loaded machine).
-        #expect(try await survivor.pollOnce() == 0)
-        try await Task.sleep(for: .milliseconds(3200))
-        #expect(try await survivor.pollOnce() == 1)
+        func consumer(claimingAfter idle: Duration) -> StreamConsumer {
+            StreamConsumer(
+                stream: stream, group: group, consumer: "b", connection: RedisConnection(url: url, label: "b"),
+                claimAfter: idle, block: .milliseconds(100), logger: TestEnvironment.logger
+            ) { message in handled.withLock { $0.append(message) } }
+        }
+        // A message idle for less than the claim time stays A's. (An hour, so no machine is slow
+        // enough to make this a race.)
+        #expect(try await consumer(claimingAfter: .seconds(3600)).pollOnce() == 0)
+        #expect(handled.withLock { $0 }.isEmpty)
+        // Once it has been idle longer than the claim time, B takes it over and handles it.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await consumer(claimingAfter: .milliseconds(200)).pollOnce() == 1)
         #expect(handled.withLock { $0 } == [StreamMessage(id: id, fields: ["node": "n1", "hours": "2.5"])])
         #expect(try await producer.pending(stream, group: group).count == 0, "the survivor acknowledged it")
         _ = try await producer.send("DEL", stream)

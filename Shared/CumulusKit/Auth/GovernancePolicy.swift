@@ -60,16 +60,20 @@ public struct RoleChangeListener: Service {
     let policy: GovernancePolicy
     let connection: RedisConnection
     let logger: Logger
+    let startAfter: String?
 
-    public init(policy: GovernancePolicy, connection: RedisConnection, logger: Logger) {
+    /// `startAfter` is the stream id to read after; by default the stream's newest message when
+    /// the listener starts (older changes are already reflected in whatever is fetched next).
+    public init(policy: GovernancePolicy, connection: RedisConnection, logger: Logger, startAfter: String? = nil) {
         self.policy = policy
         self.connection = connection
         self.logger = logger
+        self.startAfter = startAfter
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            var last: String?
+            var last = startAfter
             while !Task.isCancelled {
                 do {
                     if last == nil { last = try await connection.lastID(GovernancePolicy.rolesChangedStream) }

@@ -20,12 +20,13 @@ import Testing
         #expect(try await !policy.allows(identity, "users:read", in: scope))
         #expect(await policy.fetches == 1, "the second answer came from the cache")
 
-        let listener = RoleChangeListener(policy: policy, connection: RedisConnection(url: try TestEnvironment.redis(), label: "roles-test"), logger: Logger(label: "test"))
+        // Read from a known point, so the test does not race the listener's start.
+        let start = try await RedisPool(url: try TestEnvironment.redis()).lastID(GovernancePolicy.rolesChangedStream)
+        let listener = RoleChangeListener(policy: policy, connection: RedisConnection(url: try TestEnvironment.redis(), label: "roles-test"),
+                                          logger: Logger(label: "test"), startAfter: start)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await listener.run() }
             defer { group.cancelAll() }
-            try await Task.sleep(for: .milliseconds(300))  // the listener has found the stream's end
-
             // Governance grants the role: the cached "no" must not outlive the change.
             let viewer = try await governance.builtInRole("auditor", token: tenant.adminToken)
             let granted = try await governance.send(.POST, "/api/v1/roles/\(viewer.id)/bindings", token: tenant.adminToken,
