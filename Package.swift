@@ -118,6 +118,9 @@ let package = Package(
         .target(name: "SeededRandom", path: "Shared/SeededRandom", swiftSettings: swiftSettings),
         .target(name: "FederatedCore", dependencies: ["SeededRandom"], path: "Shared/FederatedCore", swiftSettings: swiftSettings),
         .target(name: "PlacementCore", dependencies: ["SeededRandom"], path: "Shared/PlacementCore", swiftSettings: swiftSettings),
+        .target(name: "CostsCore", dependencies: ["PlacementCore"], path: "Shared/CostsCore", swiftSettings: swiftSettings),
+        .target(name: "SecureAggregation", dependencies: ["SeededRandom", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Shared/SecureAggregation", swiftSettings: swiftSettings),
         .executableTarget(
             name: "cumulus-agent",
             dependencies: ["CumulusAPI", argumentParser],
@@ -168,6 +171,8 @@ let package = Package(
         .testTarget(name: "OrchestratorTests", dependencies: ["OrchestratorService"], path: "Tests/OrchestratorTests", swiftSettings: swiftSettings),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", "SeededRandom", propertyBased], path: "Tests/FederatedCoreTests",
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "CostsCoreTests", dependencies: ["CostsCore", "PlacementCore", propertyBased], path: "Tests/CostsCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "SecureAggregationTests", dependencies: ["SecureAggregation", "SeededRandom", propertyBased], path: "Tests/SecureAggregationTests", swiftSettings: swiftSettings),
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",

@@ -1,0 +1,6 @@
+import Testing
+@testable import CostsCore
+
+@Suite struct CostsCoreModuleTests {
+    @Test func moduleLinks() { _ = CostsCore.self }
+}
