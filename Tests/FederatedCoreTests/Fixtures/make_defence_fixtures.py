@@ -105,7 +105,15 @@ def main() -> None:
     # Round "even": 6 honest clients (even count: the median averages the two middle values).
     even = [{"examples": int(rng.integers(1, 400)), "arrays": honest(0.6)} for _ in range(6)]
     # Rounds for the DP wrappers: three rounds of 5 clients, updates of varied norm.
-    dp_rounds = [[{"examples": int(rng.integers(1, 400)), "arrays": honest(0.2 + 0.3 * k)} for k in range(5)] for _ in range(3)]
+    # Flower 1.41 does not clip 0-d tensors: `np.subtract` of two 0-d arrays is a NumPy scalar,
+    # and `array *= factor` in `clip_inputs_inplace` then rebinds a local name instead of scaling
+    # in place (the scalar still counts in the norm). Cumulus clips every tensor, as the DP
+    # guarantee needs; so the DP data stores the scalar as shape (1,), where Flower clips too.
+    def no_scalars(arrays):
+        return [a.reshape(1) if a.ndim == 0 else a for a in arrays]
+
+    dp_rounds = [[{"examples": int(rng.integers(1, 400)), "arrays": no_scalars(honest(0.2 + 0.3 * k))} for k in range(5)] for _ in range(3)]
+    dp_initial = no_scalars(initial)
     datasets = {"attacked": attacked, "even": even}
 
     defence_cases = [
@@ -153,7 +161,7 @@ def main() -> None:
          {"initial_clipping_norm": 2.0, "target_clipped_quantile": 0.2, "clip_norm_lr": 0.5, "num_sampled_clients": 5}),
     ]:
         strategy = make()
-        current = [a.copy() for a in initial]
+        current = [a.copy() for a in dp_initial]
         rounds = []
         for round_number, updates in enumerate(dp_rounds, start=1):
             strategy.current_round_params = [a.copy() for a in current]
@@ -167,11 +175,11 @@ def main() -> None:
     for clipping_norm in [0.5, 1.5, 100.0]:
         for update in dp_rounds[0][:3]:
             fixed = [a.copy() for a in update["arrays"]]
-            dp.compute_clip_model_update(fixed, initial, clipping_norm)
+            dp.compute_clip_model_update(fixed, dp_initial, clipping_norm)
             adaptive = [a.copy() for a in update["arrays"]]
-            norm_bit = dp.compute_adaptive_clip_model_update(adaptive, initial, clipping_norm)
+            norm_bit = dp.compute_adaptive_clip_model_update(adaptive, dp_initial, clipping_norm)
             assert all(np.array_equal(a, b) for a, b in zip(fixed, adaptive))
-            delta = [np.subtract(x, y) for x, y in zip(update["arrays"], initial)]
+            delta = [np.subtract(x, y) for x, y in zip(update["arrays"], dp_initial)]
             client_clipping.append({"clipping_norm": clipping_norm, "update": model_json(update["arrays"]),
                                     "update_norm": dp.get_norm(delta), "clipped": model_json(fixed), "norm_bit": bool(norm_bit)})
 
@@ -213,6 +221,7 @@ def main() -> None:
         "initial": model_json(initial),
         "datasets": {key: [{"examples": u["examples"], "model": model_json(u["arrays"])} for u in updates]
                      for key, updates in datasets.items()},
+        "dp_initial": model_json(dp_initial),
         "dp_rounds": [[{"examples": u["examples"], "model": model_json(u["arrays"])} for u in updates] for updates in dp_rounds],
         "defences": defences,
         "server_dp": dp_cases,
