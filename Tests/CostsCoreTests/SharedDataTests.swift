@@ -66,4 +66,14 @@ import Testing
         #expect(withGCP.diff.removed.isEmpty && withGCP.diff.changed.isEmpty)
         #expect(withGCP.version.number == 2 && withGCP.version.offerCount == tables.aws.acceptedRows + tables.gcp.acceptedRows)
     }
+
+    @Test func missingSharedDataFailsWithAMessageNamingThePath() {
+        do {
+            _ = try SharedData.directory(filePath: "/nonexistent/checkout/Tests/CostsCoreTests/X.swift")
+            Issue.record("a missing folder must throw")
+        } catch {
+            #expect("\(error)".contains("/nonexistent/shared/data"))
+            #expect("\(error)".contains("beside the repo checkout"))
+        }
+    }
 }
