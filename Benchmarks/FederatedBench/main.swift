@@ -8,6 +8,11 @@
 //    dropped right after, so peak memory should stay flat as N grows.
 // 3. Server optimiser steps (FedAdam, FedYogi, FedAdagrad on one and two threads; FedAvgM) on
 //    10M parameters.
+// 4. Robust aggregation and DP: each defence's aggregation time for 50 updates × 1,000,000
+//    float32 parameters (buffered: these rules see the whole round), two threads.
+//
+// Sections can be chosen: `swift run -c release federated-bench defences` runs section 4 only
+// (names: kernels, fedavg, steps, defences); no argument runs everything.
 //
 // Reading /proc is I/O, which is why it lives here and not in FederatedCore.
 import FederatedCore
@@ -168,20 +173,91 @@ func serverSteps() throws {
     print("  FedAvgM(lr 0.7, momentum 0.9), 1 thread: \(times.joined(separator: ", "))")
 }
 
+// MARK: 4. Defences
+
+/// A 1M-parameter model (two tensors), values in ±1 from one xorshift stream per seed, moved by
+/// a shared drift so updates look like a round of training rather than unrelated noise.
+func makeSmallModel(seed: UInt64, drift: Float = 0) -> TensorCollection {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+    var model = TensorCollection()
+    for (name, shape) in [("layer.weight", [1000, 990]), ("layer.bias", [10_000])] {
+        let count = shape.reduce(1, *)
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                buffer[index] = drift + Float(Int32(truncatingIfNeeded: state)) * 0x1p-31
+            }
+            initialized = count
+        }
+        model.set(try! Tensor(shape: shape, values: values), named: name)
+    }
+    return model
+}
+
+func defences() throws {
+    let clients = 50
+    let threads = 2
+    print("== defences: one round of \(clients) updates × 1,000,000 float32 parameters, \(threads) threads, one run each (buffering excluded)")
+    let global = makeSmallModel(seed: 0)
+    var round = RoundUpdates(globalModel: global, expectedClients: clients)
+    let buffering = try ContinuousClock().measure {
+        for client in 0..<clients {
+            try round.append(client: "client-\(client)", update: makeSmallModel(seed: UInt64(client + 1), drift: 0.05), examples: 100 + client)
+        }
+    }
+    print("  buffering \(clients) updates (copy + finiteness scan): \(format(seconds(buffering) * 1000, 0)) ms")
+    var rules: [any RobustAggregator] = [
+        FedMedian(parallelism: threads),
+        try FedTrimmedAvg(beta: 0.2, parallelism: threads),
+        try Krum(numMaliciousClients: 5, parallelism: threads),
+        try Krum(numMaliciousClients: 5, numClientsToKeep: 10, parallelism: threads),
+        try Bulyan(numMaliciousClients: 5, parallelism: threads),
+    ]
+    var fedQV = try FedQV()
+    fedQV.parallelism = threads
+    var reputation = try ReputationWeighted()
+    reputation.parallelism = threads
+    rules += [fedQV, reputation] as [any RobustAggregator]
+    for index in rules.indices {
+        var result: DefendedRound?
+        let elapsed = try ContinuousClock().measure { result = try rules[index].aggregate(round) }
+        let flagged = result?.verdicts.filter { $0.decision != .kept }.count ?? 0
+        print("  \(rules[index].name): \(format(seconds(elapsed) * 1000, 0)) ms (\(flagged) of \(clients) not kept)")
+    }
+    // Server-side DP: clip each update around the global model, FedAvg, add noise (streaming).
+    let privacy = try ServerSideFixedClipping(noiseMultiplier: 1.0, clippingNorm: 10, numSampledClients: clients)
+    var generator = SeededGenerator(seed: 1)
+    let updates = (0..<clients).map { round.update($0) }
+    let dp = try ContinuousClock().measure {
+        _ = try privacy.aggregate(globalModel: global, results: updates.map { ($0, 100) }, using: &generator)
+    }
+    print("  server-side DP (clip to 10, FedAvg, Gaussian noise), 1 thread: \(format(seconds(dp) * 1000, 0)) ms")
+    var accountant = try RenyiAccountant()
+    let accounting = try ContinuousClock().measure {
+        try accountant.compose(samplingRate: 0.01, noiseMultiplier: 1.1, steps: 1000)
+        _ = try accountant.epsilon(delta: 1e-5)
+    }
+    print("  RDP accountant, 1000 rounds at q 0.01, σ 1.1, ε at δ 1e-5: \(format(seconds(accounting) * 1000, 1)) ms")
+}
+
 // MARK: Main
 
 let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
 print("federated-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadAverage), \(parameterCount) parameters (\(parameterCount * 4 / 1_000_000) MB per float32 update)")
-kernelBaselines()
+let sections = Set(CommandLine.arguments.dropFirst())
+func runs(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
+
+if runs("kernels") { kernelBaselines() }
 
 let canResetPeak = resetPeakResident()
-print("== streaming FedAvg: GB/s of update bytes folded (bytes / wall time inside fold, generation excluded), peak RSS of each run\(canResetPeak ? "" : " (NOT reset between runs: clear_refs unavailable)")")
-print("   resident floor: global model + running sum + one update + the new model = 4 × 40 MB (+40 MB of bytes when decoding)")
-print("   updates built in memory: each fold scans for NaN/inf, then adds")
-for (updates, threads) in [(10, 2), (50, 2), (100, 2), (100, 1)] {
-    let result = try streamingFedAvg(updates: updates, options: .init(parallelism: threads))
-    print("  \(String(format: "%3d", updates)) updates, \(threads) thread\(threads == 1 ? " " : "s"): \(format(result.gigabytesPerSecond)) GB/s "
-          + "(fastest fold \(format(result.bestGigabytesPerSecond))), peak RSS \(format(result.peakMiB, 0)) MiB")
+if runs("fedavg") {
+    print("== streaming FedAvg: GB/s of update bytes folded (bytes / wall time inside fold, generation excluded), peak RSS of each run\(canResetPeak ? "" : " (NOT reset between runs: clear_refs unavailable)")")
+    print("   resident floor: global model + running sum + one update + the new model = 4 × 40 MB (+40 MB of bytes when decoding)")
+    print("   updates built in memory: each fold scans for NaN/inf, then adds")
+    for (updates, threads) in [(10, 2), (50, 2), (100, 2), (100, 1)] {
+        let result = try streamingFedAvg(updates: updates, options: .init(parallelism: threads))
+        print("  \(String(format: "%3d", updates)) updates, \(threads) thread\(threads == 1 ? " " : "s"): \(format(result.gigabytesPerSecond)) GB/s "
+              + "(fastest fold \(format(result.bestGigabytesPerSecond))), peak RSS \(format(result.peakMiB, 0)) MiB")
 }
 print("   updates decoded from safetensors with requireFinite (scanned while copied), so the fold only adds")
 for threads in [2, 1] {
@@ -189,5 +265,7 @@ for threads in [2, 1] {
     print("  100 updates, \(threads) thread\(threads == 1 ? " " : "s"): fold \(format(result.gigabytesPerSecond)) GB/s (fastest \(format(result.bestGigabytesPerSecond))), "
           + "decode \(format(result.decodeGigabytesPerSecond ?? .nan)) GB/s, peak RSS \(format(result.peakMiB, 0)) MiB")
 }
+}
 
-try serverSteps()
+if runs("steps") { try serverSteps() }
+if runs("defences") { try defences() }

@@ -23,7 +23,9 @@
 /// with ω ≥ threshold as *dis*belief, which reads as a slip and is inverted here. Defaults are the
 /// code's: λ = 2, threshold 0.05, κ = 0.3, W = 2, a = 0.5.
 ///
-/// Cost: O(n²) per coordinate (the repeated median); this is the slowest rule here.
+/// Cost: O(n²) per coordinate (the repeated median); this is the slowest rule here — 47 s for
+/// 50 updates × 1M parameters on the shared 2-core machine (federated-bench defences), against
+/// ~1 s for the median. The per-coordinate loop is plain Swift arrays, not yet tuned.
 public struct ReputationWeighted: RobustAggregator {
     public struct Configuration: Sendable, Codable, Equatable {
         public var lambda: Double = 2

@@ -58,8 +58,8 @@ public struct RoundUpdates: Sendable {
         values.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[index * parameterCount..<(index + 1) * parameterCount])) }
     }
 
-    /// Client `index`'s model as tensors.
-    func update(_ index: Int) -> TensorCollection {
+    /// Client `index`'s model (in arrival order) as tensors.
+    public func update(_ index: Int) -> TensorCollection {
         withRow(index) { model(from: $0) }
     }
 
