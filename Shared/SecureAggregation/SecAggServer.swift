@@ -3,6 +3,12 @@ import Foundation
 
 /// What a finished round yields: the sum of the contributors' quantised updates and nothing
 /// about any single one of them.
+///
+/// With FedAvg this replaces the streaming accumulator's fold: the coordinator folds masked
+/// vectors as they arrive (`SecAggServer.receive(_:)` of a ``MaskedInput``) and divides `sum` by
+/// `contributors.count`. For example-weighted FedAvg each agent scales its update by
+/// n_k / n_max (n_max a public bound) before masking and appends n_k / n_max as one more
+/// coordinate, so the weighted mean is the sum divided by that last coordinate's sum.
 public struct SecAggResult: Sendable, Hashable {
     /// Σ quantised updates of the contributors, modulo 2^32 (read each as `Int32`).
     public let quantisedSum: [UInt32]

@@ -22,7 +22,7 @@ public enum RelayedMessage: Sendable {
 /// share distribution, `.consistencyCheck` = after uploading the masked input,
 /// `.unmasking` = during unmasking. An agent that aborts itself for lack of neighbours counts
 /// as dropped too. Agents are driven one at a time, in roster order.
-public struct SecAggSimulation {
+public struct SecAggSimulation: Sendable {
     /// The round's outcome and where the time went (wall clock, for benchmarks; nothing asserts
     /// on it).
     public struct Report: Sendable {
