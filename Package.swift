@@ -39,7 +39,7 @@ let services: [(folder: String, executable: String, dependencies: [Target.Depend
     ]),
     ("Costs", "costs", []),
     ("Placement", "placement", []),
-    ("Orchestrator", "orchestrator", []),
+    ("Orchestrator", "orchestrator", ["AssignmentCore", .product(name: "PostgresNIO", package: "postgres-nio")]),
     ("Coordinator", "coordinator", []),
     ("Registry", "registry", []),
 ]
@@ -118,12 +118,20 @@ let package = Package(
         .target(name: "SeededRandom", path: "Shared/SeededRandom", swiftSettings: swiftSettings),
         .target(name: "FederatedCore", dependencies: ["SeededRandom"], path: "Shared/FederatedCore", swiftSettings: swiftSettings),
         .target(name: "PlacementCore", dependencies: ["SeededRandom"], path: "Shared/PlacementCore", swiftSettings: swiftSettings),
+        // Which node may run a task: used by the orchestrator to decide and by the agent to admit.
+        .target(name: "AssignmentCore", dependencies: ["CumulusAPI"], path: "Shared/AssignmentCore", swiftSettings: swiftSettings),
         .target(name: "CostsCore", dependencies: ["PlacementCore"], path: "Shared/CostsCore", swiftSettings: swiftSettings),
         .target(name: "SecureAggregation", dependencies: ["SeededRandom", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Shared/SecureAggregation", swiftSettings: swiftSettings),
         .executableTarget(
             name: "cumulus-agent",
-            dependencies: ["CumulusAPI", argumentParser],
+            dependencies: ["CumulusAPI", "AssignmentCore", argumentParser,
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
             path: "Services/Agent",
             swiftSettings: swiftSettings
         ),
@@ -142,6 +150,15 @@ let package = Package(
         ),
         // Benchmarks print figures; run them with `swift run -c release <name>`.
         .executableTarget(name: "federated-bench", dependencies: ["FederatedCore", "SeededRandom"], path: "Benchmarks/FederatedBench", swiftSettings: swiftSettings),
+        .executableTarget(name: "secagg-bench", dependencies: ["SecureAggregation", "SeededRandom", .product(name: "Crypto", package: "swift-crypto")],
+                          path: "Benchmarks/SecAggBench", swiftSettings: swiftSettings),
+        .executableTarget(name: "orchestrator-bench", dependencies: ["AssignmentCore", "CumulusAPI", argumentParser,
+                                                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                                                    .product(name: "Crypto", package: "swift-crypto"),
+                                                                    .product(name: "NIOCore", package: "swift-nio"),
+                                                                    .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                                                                    .product(name: "NIOSSL", package: "swift-nio-ssl")],
+                          path: "Benchmarks/OrchestratorBench", swiftSettings: swiftSettings),
         .executableTarget(name: "placement-bench", dependencies: ["PlacementCore", "SeededRandom"], path: "Benchmarks/PlacementBench", swiftSettings: swiftSettings),
         // Shared by the test targets that talk to the local cloud peers and moto.
         .target(
@@ -168,7 +185,10 @@ let package = Package(
             path: "Tests/GovernanceTests",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OrchestratorTests", dependencies: ["OrchestratorService"], path: "Tests/OrchestratorTests", swiftSettings: swiftSettings),
+        .testTarget(name: "OrchestratorTests", dependencies: ["OrchestratorService", "AssignmentCore", "CumulusAPI", "CumulusKit", hummingbird,
+                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                             .product(name: "Prometheus", package: "swift-prometheus"),
+                                                             .product(name: "Logging", package: "swift-log")], path: "Tests/OrchestratorTests", swiftSettings: swiftSettings),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", "SeededRandom", propertyBased], path: "Tests/FederatedCoreTests",
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "CostsCoreTests", dependencies: ["CostsCore", "PlacementCore", propertyBased], path: "Tests/CostsCoreTests", swiftSettings: swiftSettings),

@@ -79,6 +79,8 @@ export_test_env() {
     export CUMULUS_TEST_PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
     export CUMULUS_TEST_CLOUD_PEERS_URL="http://127.0.0.1:$CLOUD_PEERS_PORT"
     export CUMULUS_TEST_MOTO_URL="http://127.0.0.1:$MOTO_PORT"
+    export CUMULUS_TEST_GATEWAY_CA="$DATA/tls/cert.pem"
+    export CUMULUS_TEST_BIN_DIR="${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
     CUMULUS_TEST_ADMIN_EMAIL=$(secret ADMIN_EMAIL)
     CUMULUS_TEST_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
     export CUMULUS_TEST_ADMIN_EMAIL CUMULUS_TEST_ADMIN_PASSWORD
@@ -116,6 +118,11 @@ main() {
     export CUMULUS_GOVERNANCE_OPENSTACK_ALLOW_HTTP=true
     # Cheaper password hashing keeps the many logins of the tests fast; production keeps 12.
     export CUMULUS_GOVERNANCE_BCRYPT_COST=6
+    # Short health and retry clocks, so the assignment scenario's dead nodes are noticed in
+    # seconds rather than the production half-minute.
+    export CUMULUS_ORCHESTRATOR_HEARTBEAT_TIMEOUT_SECONDS=6
+    export CUMULUS_ORCHESTRATOR_RETRY_BACKOFF_MILLISECONDS=200
+    export CUMULUS_ORCHESTRATOR_METERING_INTERVAL_SECONDS=5
     start_services "${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
     start_nginx # renders the config and runs nginx -t before starting
     start_prometheus

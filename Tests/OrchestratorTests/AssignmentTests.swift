@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import OrchestratorService
+@testable import AssignmentCore
+import CumulusAPI
 
 @Suite struct AssignmentTests {
     let organisation = UUID()

@@ -222,6 +222,17 @@ enum GovernanceOpenAPI {
                     application/json: {schema: {$ref: '#/components/schemas/AccessToken'}}
                 '400': {$ref: '#/components/responses/Problem'}
                 '401': {$ref: '#/components/responses/Problem'}
+          /api/v1/auth/nodes/{id}:
+            delete:
+              operationId: revokeNode
+              summary: "Revoke an enrolled node: its tokens stop working everywhere at once."
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+              responses:
+                '204': {description: Revoked.}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
           /api/v1/orgs:
             post:
               operationId: createOrganisation

@@ -1,16 +1,71 @@
 import CumulusAPI
 import CumulusKit
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+import Synchronization
 
-/// The orchestrator service: nodes, health and task assignment.
-///
-/// Its domain arrives with its own issue; until then it runs the shell (health, readiness,
-/// metrics, OpenAPI, migrations of its schema) so the suite, gateway and monitoring are real.
+/// The orchestrator service: enrolled nodes, their live health, and dynamic task assignment
+/// with retries. The pure decision is `Assignment`; this shell stores, dispatches and sweeps.
 public enum OrchestratorService {
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = OrchestratorMigrations.all
 
-    public static let definition = ServiceDefinition(
-        service: .orchestrator,
-        openAPI: OpenAPIDocument(service: .orchestrator, summary: "Cumulus orchestrator: nodes, health and task assignment."),
-        migrations: migrations
-    )
+    public static func definition(settings: OrchestratorSettings) -> ServiceDefinition {
+        let runtime = Runtime(settings: settings)
+        return ServiceDefinition(
+            service: .orchestrator,
+            openAPI: OpenAPIDocument(service: .orchestrator, summary: "Cumulus orchestrator: nodes, health and task assignment.",
+                                     paths: OrchestratorOpenAPI.paths, schemas: OrchestratorOpenAPI.schemas),
+            migrations: migrations,
+            addRoutes: { router, dependencies in
+                let parts = runtime.parts(dependencies)
+                AgentController(nodes: parts.engine.nodes, engine: parts.engine, wakeups: parts.wakeups, directory: parts.directory,
+                                settings: settings).addRoutes(to: router)
+                OperatorController(nodes: parts.engine.nodes, engine: parts.engine).addRoutes(to: router)
+            },
+            backgroundServices: { dependencies in
+                let parts = runtime.parts(dependencies)
+                let engine = parts.engine
+                let consumer = "orchestrator-\(ProcessInfo.processInfo.processIdentifier)"
+                return [
+                    // New tasks are decided as soon as any replica reads them; dispatch is
+                    // idempotent (it only acts on a pending, due task), so redelivery is harmless.
+                    StreamConsumer(stream: TaskEngine.dispatchStream, group: "orchestrator", consumer: consumer,
+                                   connection: dependencies.redis.dedicatedConnection(label: "dispatch"), logger: dependencies.logger) { message in
+                        guard let id = message.fields["task"].flatMap(UUID.init(uuidString:)) else { return }
+                        try await engine.dispatch(id)
+                    },
+                    AssignmentListener(wakeups: parts.wakeups, connection: dependencies.redis.dedicatedConnection(label: "assigned"),
+                                       logger: dependencies.logger),
+                    Sweeper(engine: engine, metrics: dependencies.metrics),
+                ]
+            }
+        )
+    }
+
+    /// The service's long-lived parts, built once from the dependencies the shell hands every hook.
+    final class Runtime: Sendable {
+        struct Parts: Sendable {
+            let engine: TaskEngine
+            let wakeups: AssignmentWakeups
+            let directory: NodeDirectory
+        }
+
+        let settings: OrchestratorSettings
+        private let built = Mutex<Parts?>(nil)
+
+        init(settings: OrchestratorSettings) { self.settings = settings }
+
+        func parts(_ dependencies: ServiceDependencies) -> Parts {
+            built.withLock { built in
+                if let built { return built }
+                let nodes = NodeStore(postgres: dependencies.postgres, logger: dependencies.logger)
+                let parts = Parts(
+                    engine: TaskEngine(postgres: dependencies.postgres, redis: dependencies.redis, nodes: nodes, settings: settings, logger: dependencies.logger),
+                    wakeups: AssignmentWakeups(), directory: NodeDirectory())
+                built = parts
+                return parts
+            }
+        }
+    }
 }

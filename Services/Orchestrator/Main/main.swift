@@ -1,4 +1,6 @@
 import CumulusKit
 import OrchestratorService
 
-await ServiceShell.main(OrchestratorService.definition)
+await ServiceShell.main(.orchestrator) {
+    OrchestratorService.definition(settings: try OrchestratorSettings.fromEnvironment())
+}

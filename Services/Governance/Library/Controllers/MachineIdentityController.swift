@@ -21,6 +21,7 @@ struct MachineIdentityController: Sendable {
         auth.delete("/api-keys/{id}") { _, context in try await revokeAPIKey(context) }
         auth.post("/enrol") { request, context in try await enrol(request, context) }
         auth.post("/node-token") { request, context in try await nodeToken(request, context) }
+        auth.delete("/nodes/{id}") { _, context in try await revokeNode(context) }
         router.post("/api/v1/federations/{id}/enrolment-tokens") { request, context in try await createEnrolmentToken(request, context) }
     }
 
@@ -247,6 +248,26 @@ struct MachineIdentityController: Sendable {
         ) { advanced = true }
         guard advanced else { throw Problem.unauthorized("this signed timestamp was already used; sign a new one") }
         return try await issue(subject: "node:\(body.nodeId.uuidString.lowercased())", kind: .node, organisation: node.organisation)
+    }
+
+    /// Revokes a node. Its current token still verifies, so every service's permission cache is
+    /// told to forget: the node's next request finds no standing and gets 401.
+    func revokeNode(_ context: CumulusRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: UUID.self)
+        var organisation: UUID?
+        var federation: UUID?
+        for try await (org, fed) in try await governance.postgres.query(
+            "SELECT organisation_id, federation_id FROM nodes WHERE id = \(id) AND revoked_at IS NULL", logger: governance.logger
+        ).decode((UUID, UUID).self) { organisation = org; federation = fed }
+        guard let organisation else { throw Problem.notFound("node \(id.uuidString.lowercased())") }
+        let actor = try await governance.authorise(context, "nodes:manage", in: .organisation(organisation), resource: "node \(id.uuidString.lowercased())")
+        try await governance.postgres.withTransaction(logger: governance.logger) { connection in
+            try await connection.query("UPDATE nodes SET revoked_at = now() WHERE id = \(id)", logger: governance.logger)
+            try await governance.audit.append(.init(actor: actor.uuidString.lowercased(), action: "nodes:manage", target: "node:\(id.uuidString.lowercased())",
+                                                    outcome: "revoked", organisationID: organisation, federationID: federation), on: connection)
+        }
+        await governance.rolesChanged("node \(id.uuidString.lowercased()) revoked")
+        return Response(status: .noContent)
     }
 
     static func requireKnown(_ permissions: [String]) throws {

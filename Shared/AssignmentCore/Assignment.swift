@@ -1,3 +1,4 @@
+import CumulusAPI
 import Foundation
 
 /// Which node of a participant gets a task: filter the participant's nodes to the eligible

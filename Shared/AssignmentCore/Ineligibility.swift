@@ -1,3 +1,4 @@
+import CumulusAPI
 /// Why a node may not take a task. Every reason that applies is recorded, so the task's API can
 /// show an operator exactly what to fix ("too little memory: 4 GB, needs 8 GB").
 public enum Ineligibility: Sendable, Equatable, Hashable, CustomStringConvertible {

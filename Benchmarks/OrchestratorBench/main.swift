@@ -1,0 +1,181 @@
+import ArgumentParser
+import AssignmentCore
+import AsyncHTTPClient
+import CumulusAPI
+import Crypto
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOSSL
+
+/// Figures for the orchestrator (printed, never asserted):
+///   swift run -c release orchestrator-bench decisions             # pure, 10,000 nodes
+///   swift run -c release orchestrator-bench heartbeats --gateway https://127.0.0.1:8443 \
+///       --email admin@… --password … --ca-file .data/tls/cert.pem  # end to end through nginx
+@main
+struct OrchestratorBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "orchestrator-bench", subcommands: [Decisions.self, Heartbeats.self])
+}
+
+struct Decisions: AsyncParsableCommand {
+    @Option var nodes = 10_000
+    @Option var repeats = 300
+
+    func run() async throws {
+        let organisation = UUID()
+        let now = Date()
+        var generator = SystemRandomNumberGenerator()
+        // A participant with many nodes in every state, as a large hospital network might have.
+        let snapshots = (0..<nodes).map { index in
+            NodeSnapshot(
+                id: UUID(), organisation: organisation, status: index % 10 == 0 ? .inactive : (index % 17 == 0 ? .draining : .active),
+                lastHeartbeat: now.addingTimeInterval(-Double.random(in: 0...40, using: &generator)), vcpus: [1, 2, 4, 8, 16][index % 5],
+                memoryGB: [2, 4, 8, 16, 64][index % 5], gpus: index % 7 == 0 ? 1 : 0, freeDiskGB: Double(index % 200),
+                cpuUtilisation: Double.random(in: 0...1, using: &generator), memoryUtilisation: Double.random(in: 0...1, using: &generator),
+                datasets: index % 3 == 0 ? ["digits"] : ["digits", "ecg"])
+        }
+        let requirement = TaskRequirement(minimumVCPUs: 4, minimumMemoryGB: 8, minimumFreeDiskGB: 20, dataset: "ecg",
+                                          maximumCPUUtilisation: 0.8, maximumMemoryUtilisation: 0.8, heartbeatFreshnessSeconds: 30)
+        var cursor: UUID?
+        var times: [Double] = []
+        var chosen = 0
+        let clock = ContinuousClock()
+        for _ in 0..<repeats {
+            let start = clock.now
+            let decision = Assignment.decide(nodes: snapshots, requirement: requirement, organisation: organisation, now: now, cursor: cursor)
+            times.append((clock.now - start).seconds * 1000)
+            cursor = decision.chosen
+            if decision.chosen != nil { chosen += 1 }
+        }
+        times.sort()
+        print("assignment decision over \(nodes) nodes (every verdict with its reasons, circular order), \(repeats) decisions:")
+        print(String(format: "  mean %.3f ms   p50 %.3f ms   p99 %.3f ms   (target < 1 ms)   %d chose a node",
+                     times.reduce(0, +) / Double(times.count), times[times.count / 2], times[times.count * 99 / 100], chosen))
+    }
+}
+
+struct Heartbeats: AsyncParsableCommand {
+    @Option var gateway: String
+    @Option var email: String
+    @Option var password: String
+    @Option var caFile: String?
+    @Option var nodes = 64
+    @Option var concurrency = 64
+    @Option var seconds = 10.0
+
+    func run() async throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile { tls.trustRoots = .file(caFile); tls.certificateVerification = .noHostnameVerification } else { tls.certificateVerification = .none }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { _ = http.shutdown() }
+        let api = API(http: http, base: gateway)
+
+        print("setting up \(nodes) enrolled nodes through \(gateway)…")
+        let platform = try await api.call("POST", "/api/v1/auth/login", LoginRequest(email: email, password: password), as: TokenPair.self).accessToken
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let adminEmail = "bench-\(suffix)@bench.example"
+        let adminPassword = "benchmark password \(suffix)"
+        let organisation = try await api.call("POST", "/api/v1/orgs", NewOrganisation(name: "bench-\(suffix)", admin: NewUser(email: adminEmail, password: adminPassword, displayName: "Bench")),
+                                              token: platform, as: Organisation.self)
+        let admin = try await api.call("POST", "/api/v1/auth/login", LoginRequest(email: adminEmail, password: adminPassword), as: TokenPair.self).accessToken
+        let federation = try await api.call("POST", "/api/v1/federations", NewFederation(name: "bench-\(suffix)", ownerOrganisationId: organisation.id),
+                                            token: admin, as: Federation.self)
+        var tokens: [String] = []
+        for index in 0..<nodes {
+            let enrolment = try await api.call("POST", "/api/v1/federations/\(federation.id)/enrolment-tokens",
+                                               NewEnrolmentToken(organisationId: organisation.id), token: admin, as: EnrolmentTokenCreated.self)
+            let signing = Curve25519.Signing.PrivateKey()
+            let agreement = Curve25519.KeyAgreement.PrivateKey()
+            let node = try await api.call("POST", "/api/v1/auth/enrol", EnrolmentRequest(
+                token: enrolment.token, hostname: "bench-\(index)", signingPublicKey: signing.publicKey.rawRepresentation.base64EncodedString(),
+                agreementPublicKey: agreement.publicKey.rawRepresentation.base64EncodedString()), as: EnrolledNode.self)
+            let timestamp = Int64(Date.now.timeIntervalSince1970 * 1000)
+            let signature = try signing.signature(for: NodeTokenRequest.message(nodeId: node.nodeId, timestamp: timestamp)).base64EncodedString()
+            let token = try await api.call("POST", "/api/v1/auth/node-token", NodeTokenRequest(nodeId: node.nodeId, timestamp: timestamp, signature: signature),
+                                           as: AccessToken.self).accessToken
+            _ = try await api.call("POST", "/api/v1/agent/register", NodeRegistration(
+                federationId: federation.id, hostname: "bench-\(index)", location: NodeLocation(provider: "aws", region: "eu-west-1"),
+                specs: NodeSpecs(vcpus: 8, memoryBytes: 32 << 30, diskBytes: 500 << 30), labels: [:],
+                signingPublicKey: signing.publicKey.rawRepresentation.base64EncodedString(),
+                agreementPublicKey: agreement.publicKey.rawRepresentation.base64EncodedString(), agentVersion: "bench"), token: token, as: NodeView.self)
+            tokens.append(token)
+        }
+        let beat = try JSONEncoder().encode(Heartbeat(
+            telemetry: Telemetry(cpuPercent: 23.5, memoryUsedBytes: 9 << 30, memoryTotalBytes: 32 << 30, diskUsedBytes: 100 << 30, diskFreeBytes: 400 << 30, load: [1.2, 1.1, 0.9]),
+            datasets: [DatasetSummary(name: "digits", rows: 1797, schemaHash: String(repeating: "ab", count: 32))]))
+
+        print("sending heartbeats for \(seconds) s with \(concurrency) concurrent senders…")
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(seconds)
+        let (gateway, concurrency, nodeTokens) = (self.gateway, self.concurrency, tokens)
+        let results = try await withThrowingTaskGroup(of: (ok: Int, failed: Int, latencies: [Double]).self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    var ok = 0, failed = 0
+                    var latencies: [Double] = []
+                    var index = worker
+                    while clock.now < end {
+                        var request = HTTPClientRequest(url: gateway + "/api/v1/agent/heartbeat")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(nodeTokens[index % nodeTokens.count])")
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(data: beat))
+                        index += concurrency
+                        let start = clock.now
+                        let response = try await http.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 16)
+                        latencies.append((clock.now - start).seconds * 1000)
+                        if response.status == .ok { ok += 1 } else { failed += 1 }
+                    }
+                    return (ok, failed, latencies)
+                }
+            }
+            return try await group.reduce(into: (ok: 0, failed: 0, latencies: [Double]())) {
+                $0.ok += $1.ok; $0.failed += $1.failed; $0.latencies += $1.latencies
+            }
+        }
+        let latencies = results.latencies.sorted()
+        print(String(format: "heartbeats through nginx → orchestrator → PostgreSQL: %.0f per second accepted (target ≥ 2000), %d refused",
+                     Double(results.ok) / seconds, results.failed))
+        if !latencies.isEmpty {
+            print(String(format: "  latency p50 %.1f ms   p99 %.1f ms", latencies[latencies.count / 2], latencies[latencies.count * 99 / 100]))
+        }
+    }
+}
+
+struct API {
+    let http: HTTPClient
+    let base: String
+
+    /// One API call; the gateway's rate limit on /api/v1/auth is waited out, not fought.
+    func call<Answer: Decodable>(_ method: String, _ path: String, _ body: some Encodable, token: String? = nil, as: Answer.Type) async throws -> Answer {
+        for _ in 0..<50 {
+            if let answer = try await attempt(method, path, body, token: token, as: Answer.self) { return answer }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw ValidationError("\(method) \(path): still rate-limited after 50 tries")
+    }
+
+    private func attempt<Answer: Decodable>(_ method: String, _ path: String, _ body: some Encodable, token: String?, as: Answer.Type) async throws -> Answer? {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .RAW(value: method)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        if response.status == .tooManyRequests { return nil }
+        guard (200..<300).contains(response.status.code) else {
+            throw ValidationError("\(method) \(path) answered \(response.status.code): \(String(buffer: bytes))")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Answer.self, from: Data(buffer: bytes))
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,114 @@
+import AsyncHTTPClient
+import CumulusAPI
+import Crypto
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import NIOSSL
+
+/// The agent's HTTP client for the gateway: JSON in and out, node tokens earned by signing a
+/// timestamp (refreshed before they expire and once on a 401), and problem+json errors turned
+/// into messages that say what happened.
+final class GatewayClient: @unchecked Sendable {
+    let base: String
+    let http: HTTPClient
+    private let lock = NSLock()
+    private var token: (value: String, expires: Date)?
+    var nodeId: UUID?
+    var signingKey: Curve25519.Signing.PrivateKey?
+
+    struct Failure: Error, CustomStringConvertible {
+        var status: Int?
+        var description: String
+        /// Worth retrying: the gateway or a service is down or restarting.
+        var transient: Bool { status == nil || [429, 502, 503, 504].contains(status!) || (status! >= 500) }
+    }
+
+    init(base: String, insecure: Bool, caFile: String?) throws {
+        self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if insecure { tls.certificateVerification = .none }
+        if let caFile {
+            tls.trustRoots = .file(caFile)
+            // The suite's certificate is made for localhost; allow an IP gateway address too.
+            tls.certificateVerification = .noHostnameVerification
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(70))
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    func shutdown() async { try? await http.shutdown() }
+
+    /// Sends a request and decodes the answer; 204 gives nil.
+    func send<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, as: Answer.Type, authenticated: Bool = true,
+                                 timeout: TimeAmount = .seconds(30)) async throws -> Answer? {
+        for attempt in 0..<2 {
+            var request = HTTPClientRequest(url: base + path)
+            request.method = method
+            request.headers.add(name: "Accept", value: "application/json")
+            if authenticated { request.headers.add(name: "Authorization", value: "Bearer \(try await accessToken(forceRefresh: attempt > 0))") }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+            }
+            let response: HTTPClientResponse
+            do { response = try await http.execute(request, timeout: timeout) } catch {
+                throw Failure(status: nil, description: "cannot reach the gateway at \(base): \(error)")
+            }
+            let bytes = try await response.body.collect(upTo: 16 << 20)
+            let status = Int(response.status.code)
+            if status == 401, authenticated, attempt == 0 { continue }
+            if status == 204 { return nil }
+            guard (200..<300).contains(status) else {
+                let problem = try? JSONDecoder().decode(ProblemDetails.self, from: Data(buffer: bytes))
+                var text = problem?.detail ?? problem?.title ?? String(buffer: bytes).prefix(300).description
+                if let fields = problem?.errors, !fields.isEmpty { text += " (" + fields.map { "\($0.field): \($0.reason)" }.joined(separator: "; ") + ")" }
+                throw Failure(status: status, description: "\(method) \(path) answered \(status): \(text)")
+            }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(Answer.self, from: Data(buffer: bytes))
+        }
+        throw Failure(status: 401, description: "\(method) \(path): the node's token was refused twice")
+    }
+
+    /// A node token, earned by signing the current time with the node's key.
+    func accessToken(forceRefresh: Bool) async throws -> String {
+        if !forceRefresh, let token = lock.withLock({ self.token }), token.expires > Date.now.addingTimeInterval(60) { return token.value }
+        guard let nodeId, let signingKey else { throw AgentError("the agent is not enrolled") }
+        let timestamp = Int64(Date.now.timeIntervalSince1970 * 1000)
+        let signature = try signingKey.signature(for: NodeTokenRequest.message(nodeId: nodeId, timestamp: timestamp))
+        let body = NodeTokenRequest(nodeId: nodeId, timestamp: timestamp, signature: signature.base64EncodedString())
+        guard let answer = try await send(.POST, "/api/v1/auth/node-token", body: body, as: AccessToken.self, authenticated: false) else {
+            throw Failure(status: 204, description: "the gateway gave no token")
+        }
+        lock.withLock { token = (answer.accessToken, Date.now.addingTimeInterval(Double(answer.expiresIn))) }
+        return answer.accessToken
+    }
+}
+
+/// Retries `body` while the failure is transient, backing off from 0.5 s to 30 s with jitter, so
+/// a gateway restart is ridden out; a permanent failure (4xx) is thrown at once.
+func withBackoff<T>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    var delay = 0.5
+    while true {
+        do { return try await body() } catch let failure as GatewayClient.Failure where failure.transient {
+            AgentLog.warning("\(what) failed; retrying", ["error": failure.description, "retryInSeconds": String(format: "%.1f", delay)])
+            try await Task.sleep(for: .seconds(delay * Double.random(in: 0.8...1.2)))
+            delay = min(30, delay * 2)
+        }
+    }
+}
+
+extension GatewayClient {
+    /// Downloads a path and returns the number of bytes (the probe's throughput test).
+    func raw(_ path: String) async throws -> Int {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .GET
+        let response = try await http.execute(request, timeout: .seconds(30))
+        guard response.status == .ok else { throw Failure(status: Int(response.status.code), description: "GET \(path) answered \(response.status.code)") }
+        return try await response.body.collect(upTo: 64 << 20).readableBytes
+    }
+}
