@@ -29,6 +29,14 @@ func service(_ folder: String, executable: String, dependencies extra: [Target.D
     ]
 }
 
+/// What a service's unit-test target needs besides the service itself.
+func serviceTestDependencies(_ service: String) -> [Target.Dependency] {
+    [.target(name: service), "CumulusKit", "CumulusAPI", hummingbird, hummingbirdTesting,
+     .product(name: "PostgresNIO", package: "postgres-nio"),
+     .product(name: "Prometheus", package: "swift-prometheus"),
+     .product(name: "Logging", package: "swift-log")]
+}
+
 let services: [(folder: String, executable: String, dependencies: [Target.Dependency])] = [
     ("Governance", "governance", [
         .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -37,8 +45,11 @@ let services: [(folder: String, executable: String, dependencies: [Target.Depend
         "CloudClients",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ]),
-    ("Costs", "costs", []),
-    ("Placement", "placement", []),
+    ("Costs", "costs", ["CostsCore", "PlacementCore", "CloudClients",
+                        .product(name: "PostgresNIO", package: "postgres-nio"),
+                        .product(name: "AsyncHTTPClient", package: "async-http-client")]),
+    ("Placement", "placement", ["PlacementCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                                .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     ("Orchestrator", "orchestrator", ["AssignmentCore", .product(name: "PostgresNIO", package: "postgres-nio")]),
     ("Coordinator", "coordinator", []),
     ("Registry", "registry", []),
@@ -189,6 +200,10 @@ let package = Package(
                                                              .product(name: "PostgresNIO", package: "postgres-nio"),
                                                              .product(name: "Prometheus", package: "swift-prometheus"),
                                                              .product(name: "Logging", package: "swift-log")], path: "Tests/OrchestratorTests", swiftSettings: swiftSettings),
+        .testTarget(name: "CostsTests", dependencies: serviceTestDependencies("CostsService") + ["CostsCore", "PlacementCore", "CloudClients", "CloudTestSupport"],
+                    path: "Tests/CostsTests", swiftSettings: swiftSettings),
+        .testTarget(name: "PlacementTests", dependencies: serviceTestDependencies("PlacementService") + ["PlacementCore"],
+                    path: "Tests/PlacementTests", swiftSettings: swiftSettings),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", "SeededRandom", propertyBased], path: "Tests/FederatedCoreTests",
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "CostsCoreTests", dependencies: ["CostsCore", "PlacementCore", propertyBased], path: "Tests/CostsCoreTests", swiftSettings: swiftSettings),
