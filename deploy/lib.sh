@@ -36,9 +36,10 @@ upper() { printf '%s' "${1^^}"; }
 # ---------------------------------------------------------------------------------------------
 # packages
 
+# ensure_packages [EXTRA...]: the suite's packages, plus any a caller needs (test.sh: chromium).
 ensure_packages() {
     local pkg missing=()
-    for pkg in "${CUMULUS_APT_PACKAGES[@]}"; do
+    for pkg in "${CUMULUS_APT_PACKAGES[@]}" "$@"; do
         [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) == "install ok installed" ]] \
             || missing+=("$pkg")
     done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cumulus test run: its own PostgreSQL, Redis, six services (debug build), nginx and Prometheus on
-# free ports under a temporary folder, then `swift test`. Everything it started is stopped when
-# it ends, whether the tests pass, fail or are interrupted.
+# free ports under a temporary folder, then `swift test`, then the dashboard's browser tests
+# (pytest Tests/Browser: Debian's chromium driven by Playwright) against the same suite.
+# Everything it started is stopped when it ends, whether the tests pass, fail or are interrupted.
 #
 #   deploy/test.sh [swift test arguments...]      e.g. deploy/test.sh --filter CumulusKitTests
 #
@@ -15,7 +16,7 @@
 #   CUMULUS_TEST_DATA, CUMULUS_TEST_PG_SUPERUSER_URL, CUMULUS_TEST_PG_URL_<SERVICE>,
 #   CUMULUS_TEST_REDIS_URL, CUMULUS_TEST_GATEWAY_URL, CUMULUS_TEST_PROMETHEUS_URL,
 #   CUMULUS_TEST_SERVICE_URL_<SERVICE>
-# The exit code is swift test's.
+# The exit code is swift test's, or pytest's when only the browser tests fail.
 set -euo pipefail
 
 CUMULUS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -92,7 +93,7 @@ export_test_env() {
 }
 
 main() {
-    ensure_packages
+    ensure_packages chromium
     ensure_python_test_packages
     require_swift
     # promtool checks need nothing running; fail fast on them.
@@ -133,7 +134,14 @@ main() {
     say "running swift test --skip-build${*:+ $*}"
     local TEST_RC=0
     (cd "$CUMULUS_ROOT" && swift test --skip-build "$@") || TEST_RC=$?
-    if ((TEST_RC == 0)); then say "tests passed"; else say "tests failed (exit $TEST_RC)"; fi
+    if ((TEST_RC == 0)); then say "swift tests passed"; else say "swift tests failed (exit $TEST_RC)"; fi
+    # The browser tests run whatever swift test's result, while the suite is still up; a missing
+    # chromium or Playwright fails them (they never skip).
+    say "running the dashboard's browser tests (pytest Tests/Browser)"
+    local BROWSER_RC=0
+    (cd "$CUMULUS_ROOT" && python3 -m pytest -q -p no:cacheprovider Tests/Browser) || BROWSER_RC=$?
+    if ((BROWSER_RC == 0)); then say "browser tests passed"; else say "browser tests failed (exit $BROWSER_RC; screenshots in $DATA/browser-failures, kept with CUMULUS_KEEP_TEST_DATA=1)"; fi
+    ((TEST_RC != 0)) || TEST_RC=$BROWSER_RC
     exit "$TEST_RC"
 }
 
