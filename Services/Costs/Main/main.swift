@@ -1,4 +1,6 @@
-import CumulusKit
 import CostsService
+import CumulusKit
 
-await ServiceShell.main(CostsService.definition)
+await ServiceShell.main(.costs) {
+    CostsService.definition(settings: try CostsSettings.fromEnvironment())
+}
