@@ -8,7 +8,9 @@
 #
 # Environment (all optional):
 #   CUMULUS_SKIP_BUILD=1        do not run `swift build --build-tests` (use what is in .build/debug)
-#   CUMULUS_BIN_DIR             where the service binaries are (default .build/debug)
+#   CUMULUS_SCRATCH_PATH        build and test with this SwiftPM scratch path instead of .build
+#                               (passed to `swift build` and `swift test` as --scratch-path)
+#   CUMULUS_BIN_DIR             where the service binaries are (default <scratch path>/debug)
 #   CUMULUS_KEEP_TEST_DATA=1    keep the temporary folder (logs, database) afterwards
 #   CUMULUS_READY_TIMEOUT       seconds to wait for readiness (180)
 #
@@ -24,6 +26,12 @@ CUMULUS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$CUMULUS_ROOT/deploy/lib.sh"
 
 DATA=""
+# A private build folder (several people building on one machine): the same for build and test.
+SCRATCH_ARGS=()
+if [[ -n ${CUMULUS_SCRATCH_PATH:-} ]]; then
+    SCRATCH_ARGS=(--scratch-path "$CUMULUS_SCRATCH_PATH")
+    : "${CUMULUS_BIN_DIR:=$CUMULUS_SCRATCH_PATH/debug}"
+fi
 
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
@@ -59,8 +67,8 @@ build_tests() {
         say "skipping the build (CUMULUS_SKIP_BUILD=1)"
         return 0
     fi
-    say "building the package and its tests (swift build --build-tests)"
-    (cd "$CUMULUS_ROOT" && swift build --build-tests) >&2 || die "swift build --build-tests failed"
+    say "building the package and its tests (swift build --build-tests${SCRATCH_ARGS[*]:+ ${SCRATCH_ARGS[*]}})"
+    (cd "$CUMULUS_ROOT" && swift build --build-tests "${SCRATCH_ARGS[@]}") >&2 || die "swift build --build-tests failed"
 }
 
 check_prometheus_rules() {
@@ -124,6 +132,13 @@ main() {
     export CUMULUS_ORCHESTRATOR_HEARTBEAT_TIMEOUT_SECONDS=6
     export CUMULUS_ORCHESTRATOR_RETRY_BACKOFF_MILLISECONDS=200
     export CUMULUS_ORCHESTRATOR_METERING_INTERVAL_SECONDS=5
+    # Costs reads live prices and bills from the local replays and moto instead of the providers.
+    export CUMULUS_COSTS_AZURE_PRICES_URL="http://127.0.0.1:$CLOUD_PEERS_PORT/pricing/azure/api/retail/prices"
+    export CUMULUS_COSTS_AWS_PRICE_LIST_URL="http://127.0.0.1:$CLOUD_PEERS_PORT/pricing/aws"
+    export CUMULUS_COSTS_GCP_BILLING_URL="http://127.0.0.1:$CLOUD_PEERS_PORT/pricing/gcp"
+    export CUMULUS_COSTS_GCP_API_KEY=test-api-key
+    export CUMULUS_COSTS_AWS_COST_EXPLORER_URL="http://127.0.0.1:$MOTO_PORT"
+    export CUMULUS_COSTS_REFRESH_INTERVAL_SECONDS=2
     start_services "${CUMULUS_BIN_DIR:-$CUMULUS_ROOT/.build/debug}"
     start_nginx # renders the config and runs nginx -t before starting
     start_prometheus
@@ -133,7 +148,7 @@ main() {
     export_test_env
     say "running swift test --skip-build${*:+ $*}"
     local TEST_RC=0
-    (cd "$CUMULUS_ROOT" && swift test --skip-build "$@") || TEST_RC=$?
+    (cd "$CUMULUS_ROOT" && swift test --skip-build "${SCRATCH_ARGS[@]}" "$@") || TEST_RC=$?
     if ((TEST_RC == 0)); then say "swift tests passed"; else say "swift tests failed (exit $TEST_RC)"; fi
     # The browser tests run whatever swift test's result, while the suite is still up; a missing
     # chromium or Playwright fails them (they never skip).
