@@ -25,6 +25,14 @@ error documents:
       client_credentials grant with client_id, client_secret and a ".default" scope.
       200 token, or 400/401 {"error", "error_description": "AADSTS…"}.
 
+  Price APIs (replays of the documented response shapes, fixed fixture data below):
+  GET  /pricing/azure/api/retail/prices?$filter=…[&$skip=N]   Azure Retail Prices: {"BillingCurrency",
+                                 "Items": [...], "NextPageLink", "Count"}, two items per page
+  GET  /pricing/aws/offers/v1.0/aws/AmazonEC2/current/{region}/index.json   AWS Price List bulk
+                                 offer file (us-east-1 only; other regions 403 AccessDenied XML as S3 answers)
+  GET  /pricing/gcp/v1/services/6F81-5844-456A/skus?key=K[&pageToken=T]   Cloud Billing Catalog
+                                 SKUs, two pages; without a key 403 PERMISSION_DENIED as Google answers
+
 Test-only endpoints (registrations are additive; use unique names per test):
   POST /__test/gcp/keys          {"client_email", "public_key_pem", "key_id"?}
   POST /__test/gcp/service-accounts  {"project_id", "name"}
@@ -74,6 +82,92 @@ KEYSTONE_UNAUTHORIZED = {
         "title": "Unauthorized",
     }
 }
+
+
+# ---- price API fixtures (shapes as documented by each provider; figures chosen for the tests) ----
+
+AZURE_PAGE_SIZE = 2
+
+
+def _azure(region, arm_sku, sku_name, product, price, unit="1 Hour", kind="Consumption", effective="2024-03-01T00:00:00Z"):
+    return {"currencyCode": "USD", "tierMinimumUnits": 0.0, "retailPrice": price, "unitPrice": price, "armRegionName": region,
+            "location": region, "effectiveStartDate": effective, "meterId": str(uuid.uuid5(uuid.NAMESPACE_URL, arm_sku + sku_name + region)),
+            "meterName": sku_name, "productId": "DZH318Z0BQ4L", "skuId": "DZH318Z0BQ4L/00" + str(len(sku_name)), "productName": product,
+            "skuName": sku_name, "serviceName": "Virtual Machines", "serviceId": "DZH313Z7MMC8", "serviceFamily": "Compute",
+            "unitOfMeasure": unit, "type": kind, "isPrimaryMeterRegion": True, "armSkuName": arm_sku}
+
+
+AZURE_ITEMS = [
+    _azure("westeurope", "Standard_D2s_v5", "D2s v5", "Virtual Machines Dsv5 Series", 0.115),
+    _azure("westeurope", "Standard_D2s_v5", "D2s v5", "Virtual Machines Dsv5 Series Windows", 0.207),
+    _azure("westeurope", "Standard_D4s_v5", "D4s v5 Spot", "Virtual Machines Dsv5 Series", 0.05),
+    _azure("eastus", "Standard_D4s_v5", "D4s v5", "Virtual Machines Dsv5 Series", 0.2, effective="2024-05-01T00:00:00Z"),
+    _azure("eastus", "Standard_B2s", "B2s", "Virtual Machines BS Series", 0.0416),
+    _azure("eastus", "Standard_X999", "X999", "Virtual Machines X Series", 9.99),
+    _azure("eastus", "Standard_D2s_v5", "D2s v5 Low Priority", "Virtual Machines Dsv5 Series", 0.02),
+]
+
+
+def _aws_product(sku, instance_type, vcpu, memory, os_name="Linux", tenancy="Shared", family="Compute Instance", software="NA"):
+    return {"sku": sku, "productFamily": family, "attributes": {
+        "servicecode": "AmazonEC2", "location": "US East (N. Virginia)", "locationType": "AWS Region", "regionCode": "us-east-1",
+        "instanceType": instance_type, "vcpu": str(vcpu), "memory": memory, "operatingSystem": os_name, "tenancy": tenancy,
+        "preInstalledSw": software, "capacitystatus": "Used", "licenseModel": "No License required", "usagetype": "BoxUsage:" + instance_type}}
+
+
+def _aws_term(sku, usd, effective="2025-08-01T00:00:00Z"):
+    return {sku + ".JRTCKXETXF": {"offerTermCode": "JRTCKXETXF", "sku": sku, "effectiveDate": effective, "priceDimensions": {
+        sku + ".JRTCKXETXF.6YS6EN2CT7": {"rateCode": sku + ".JRTCKXETXF.6YS6EN2CT7", "description": "$%s per On Demand Linux Instance Hour" % usd,
+                                          "beginRange": "0", "endRange": "Inf", "unit": "Hrs", "pricePerUnit": {"USD": usd}, "appliesTo": []}},
+        "termAttributes": {}}}
+
+
+AWS_OFFER_FILES = {
+    "us-east-1": {
+        "formatVersion": "v1.0", "disclaimer": "This pricing list is for informational purposes only.", "offerCode": "AmazonEC2",
+        "version": "20250801000000", "publicationDate": "2025-08-01T00:00:00Z",
+        "products": {
+            "AAAA1111": _aws_product("AAAA1111", "m5.large", 2, "8 GiB"),
+            "AAAA2222": _aws_product("AAAA2222", "m5.large", 2, "8 GiB", os_name="Windows"),
+            "AAAA3333": _aws_product("AAAA3333", "m5.xlarge", 4, "16 GiB"),
+            "AAAA4444": _aws_product("AAAA4444", "m5.xlarge", 4, "16 GiB", tenancy="Dedicated"),
+            "AAAA5555": _aws_product("AAAA5555", "m7i.large", 2, "8 GiB"),
+            "AAAA6666": _aws_product("AAAA6666", "x2iedn.32xlarge", 128, "4,096 GiB"),
+            "AAAA7777": {"sku": "AAAA7777", "productFamily": "Storage", "attributes": {"servicecode": "AmazonEC2", "volumeType": "General Purpose"}},
+        },
+        "terms": {"OnDemand": {
+            "AAAA1111": _aws_term("AAAA1111", "0.0960000000"),
+            "AAAA2222": _aws_term("AAAA2222", "0.1880000000"),
+            "AAAA3333": _aws_term("AAAA3333", "0.2010000000"),
+            "AAAA4444": _aws_term("AAAA4444", "0.2110000000"),
+            "AAAA5555": _aws_term("AAAA5555", "0.1008000000"),
+            "AAAA7777": _aws_term("AAAA7777", "0.1000000000"),
+        }},
+    },
+}
+
+
+def _gcp_sku(sku_id, description, group, usage_type, unit, nanos, regions, family="Compute"):
+    return {"name": "services/6F81-5844-456A/skus/" + sku_id, "skuId": sku_id, "description": description,
+            "category": {"serviceDisplayName": "Compute Engine", "resourceFamily": family, "resourceGroup": group, "usageType": usage_type},
+            "serviceRegions": regions,
+            "pricingInfo": [{"summary": "", "effectiveTime": "2025-09-01T00:00:00.000Z", "currencyConversionRate": 1,
+                             "pricingExpression": {"usageUnit": unit, "displayQuantity": 1, "baseUnit": "s" if unit == "h" else "By.s",
+                                                   "baseUnitConversionFactor": 3600 if unit == "h" else 3865470566400,
+                                                   "usageUnitDescription": "hour" if unit == "h" else "gibibyte hour",
+                                                   "tieredRates": [{"startUsageAmount": 0, "unitPrice": {"currencyCode": "USD", "units": "0", "nanos": nanos}}]},
+                             "aggregationInfo": {"aggregationLevel": "ACCOUNT", "aggregationInterval": "DAILY", "aggregationCount": 1}}],
+            "serviceProviderName": "Google", "geoTaxonomy": {"type": "REGIONAL", "regions": regions}}
+
+
+GCP_SKUS = [
+    _gcp_sku("N2C1-0001", "N2 Instance Core running in Frankfurt", "N2Standard", "OnDemand", "h", 37887000, ["europe-west3"]),
+    _gcp_sku("N2C1-0002", "N2 Instance Core running in Frankfurt", "N2Standard", "Preemptible", "h", 9172000, ["europe-west3"]),
+    _gcp_sku("N2R1-0001", "N2 Instance Ram running in Frankfurt", "N2Standard", "OnDemand", "GiBy.h", 5078000, ["europe-west3"]),
+    _gcp_sku("E2C1-0001", "E2 Instance Core running in Frankfurt", "CPU", "OnDemand", "h", 21811000, ["europe-west3"]),
+    _gcp_sku("E2R1-0001", "E2 Instance Ram running in Frankfurt", "RAM", "OnDemand", "GiBy.h", 2923000, ["europe-west3"]),
+    _gcp_sku("LIC1-0001", "Licensing Fee for Windows Server on N2", "Windows", "OnDemand", "h", 46000000, ["europe-west3"], family="License"),
+]
 
 
 class Registry:
@@ -217,6 +311,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, {"stalled": seconds})
         if path.startswith("/__test/redirect/"):
             return self._send(307, b"", headers={"Location": "/" + path[len("/__test/redirect/"):]})
+        if self.command == "GET" and path.startswith("/pricing/"):
+            return self._pricing(path, query)
         if self.command == "POST":
             if path == "/__test/gcp/keys":
                 return self._register_gcp_key(body)
@@ -450,6 +546,50 @@ class Handler(BaseHTTPRequestHandler):
             "ext_expires_in": 3599,
             "access_token": "eyJ0eXAiOiJKV1QifQ.peer-" + secrets.token_urlsafe(32),
         })
+
+
+    # ---- price APIs (replays) -------------------------------------------------------------
+
+    def _pricing(self, path, query):
+        if path == "/pricing/azure/api/retail/prices":
+            return self._azure_prices(path, query)
+        match = re.fullmatch(r"/pricing/aws/offers/v1\.0/aws/AmazonEC2/current/([a-z0-9-]+)/index\.json", path)
+        if match:
+            region = match.group(1)
+            if region not in AWS_OFFER_FILES:
+                return self._send(403, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>",
+                                  content_type="application/xml")
+            return self._send(200, AWS_OFFER_FILES[region])
+        if path == "/pricing/gcp/v1/services/6F81-5844-456A/skus":
+            if not query.get("key", [""])[0]:
+                return self._send(403, {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                                                  "message": "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API."}})
+            token = query.get("pageToken", [""])[0]
+            if token == "":
+                return self._send(200, {"skus": GCP_SKUS[:3], "nextPageToken": "page-2"})
+            if token == "page-2":
+                return self._send(200, {"skus": GCP_SKUS[3:], "nextPageToken": ""})
+            return self._send(400, {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": "Invalid page token."}})
+        return self._send(404, {"error": "not_found", "path": path})
+
+    def _azure_prices(self, path, query):
+        flt = query.get("$filter", [""])[0]
+        if "serviceName eq 'Virtual Machines'" not in flt:
+            return self._send(400, {"Error": {"Code": "BadRequest", "Message": "Invalid OData filter for this replay: %s" % flt}})
+        regions = re.findall(r"armRegionName eq '([^']+)'", flt)
+        items = [item for item in AZURE_ITEMS if not regions or item["armRegionName"] in regions]
+        try:
+            skip = int(query.get("$skip", ["0"])[0])
+        except ValueError:
+            return self._send(400, {"Error": {"Code": "BadRequest", "Message": "$skip must be an integer"}})
+        page = items[skip:skip + AZURE_PAGE_SIZE]
+        next_link = None
+        if skip + AZURE_PAGE_SIZE < len(items):
+            # Like the real API: absolute, with the port spelled out, the filter repeated.
+            next_link = "http://%s%s?currencyCode='USD'&$filter=%s&$skip=%d" % (
+                self.headers.get("Host", ""), path, flt.replace(" ", "%20"), skip + AZURE_PAGE_SIZE)
+        return self._send(200, {"BillingCurrency": "USD", "CustomerEntityId": "Default", "CustomerEntityType": "Retail",
+                                "Items": page, "NextPageLink": next_link, "Count": len(page)})
 
 
 class BodyError(Exception):

@@ -19,6 +19,9 @@ public struct MotoIdentities: Sendable {
     public let roleName: String
     public let sessionName: String
     public let temporaryKey: AWSCredentialInput
+    /// A user whose inline policy allows Cost Explorer's GetCostAndUsage (moto checks IAM
+    /// policies for every action but GetCallerIdentity), for the billing tests.
+    public let billingKey: AWSCredentialInput
 
     public static let account = "123456789012"
 
@@ -52,6 +55,12 @@ public struct MotoIdentities: Sendable {
         let roleName = "cumulus-role-\(suffix)"
         let trust = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#
         _ = try await query(moto, service: "iam", ["Action": "CreateRole", "Version": "2010-05-08", "RoleName": roleName, "AssumeRolePolicyDocument": trust])
+        let billingName = "cumulus-billing-\(suffix)"
+        _ = try await query(moto, service: "iam", ["Action": "CreateUser", "Version": "2010-05-08", "UserName": billingName])
+        let billingPolicy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ce:GetCostAndUsage","Resource":"*"}]}"#
+        _ = try await query(moto, service: "iam", ["Action": "PutUserPolicy", "Version": "2010-05-08", "UserName": billingName,
+                                                   "PolicyName": "cost-explorer-read", "PolicyDocument": billingPolicy])
+        let billingXML = try await query(moto, service: "iam", ["Action": "CreateAccessKey", "Version": "2010-05-08", "UserName": billingName])
         let sessionName = "session-\(suffix)"
         let roleXML = try await query(moto, service: "sts", [
             "Action": "AssumeRole", "Version": "2011-06-15", "RoleSessionName": sessionName,
@@ -73,7 +82,9 @@ public struct MotoIdentities: Sendable {
             sessionName: sessionName,
             temporaryKey: AWSCredentialInput(accessKeyID: try field("AccessKeyId", roleXML),
                                              secretAccessKey: SecretString(try field("SecretAccessKey", roleXML)),
-                                             sessionToken: SecretString(try field("SessionToken", roleXML)))
+                                             sessionToken: SecretString(try field("SessionToken", roleXML))),
+            billingKey: AWSCredentialInput(accessKeyID: try field("AccessKeyId", billingXML),
+                                           secretAccessKey: SecretString(try field("SecretAccessKey", billingXML)))
         )
     }
 
