@@ -211,7 +211,7 @@ let package = Package(
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", hummingbird,
+            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", "PlacementCore", hummingbird,
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),

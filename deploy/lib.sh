@@ -423,6 +423,12 @@ start_service() {
             CUMULUS_GOVERNANCE_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
             export CUMULUS_GOVERNANCE_SECRET_KEYS CUMULUS_GOVERNANCE_ADMIN_EMAIL CUMULUS_GOVERNANCE_ADMIN_PASSWORD
         fi
+        if [[ $svc == placement ]]; then
+            # Placement asks the orchestrator where a federation's nodes are, and renders Terraform
+            # from the modules in the checkout.
+            export "CUMULUS_PLACEMENT_ORCHESTRATOR_URL=http://127.0.0.1:${SERVICE_PORT[orchestrator]}"
+            export "CUMULUS_PLACEMENT_TERRAFORM_MODULES=$CUMULUS_ROOT/deploy/terraform/modules"
+        fi
         launch "$svc" "$(logdir)/$svc.log" "$bindir/$svc"
     )
 }

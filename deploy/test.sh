@@ -132,6 +132,15 @@ main() {
     export CUMULUS_ORCHESTRATOR_HEARTBEAT_TIMEOUT_SECONDS=6
     export CUMULUS_ORCHESTRATOR_RETRY_BACKOFF_MILLISECONDS=200
     export CUMULUS_ORCHESTRATOR_METERING_INTERVAL_SECONDS=5
+    # Placement plans on the shared price and latency tables beside the checkout when they are there
+    # (its integration tests check its fronts against them, and fail naming the folder if it is
+    # missing), and meters aggregator-hours every 2 s so a short deployment shows intervals.
+    if [[ -f $CUMULUS_ROOT/../shared/data/latency_results.csv ]]; then
+        local shared="$CUMULUS_ROOT/../shared/data"
+        export CUMULUS_PLACEMENT_PRICE_FILES="$shared/cloud_price_AWS.csv,$shared/cloud_price_GCP.csv"
+        export CUMULUS_PLACEMENT_LATENCY_FILE="$shared/latency_results.csv"
+    fi
+    export CUMULUS_PLACEMENT_METERING_INTERVAL_SECONDS=2
     # Costs reads live prices and bills from the local replays and moto instead of the providers.
     export CUMULUS_COSTS_AZURE_PRICES_URL="http://127.0.0.1:$CLOUD_PEERS_PORT/pricing/azure/api/retail/prices"
     export CUMULUS_COSTS_AWS_PRICE_LIST_URL="http://127.0.0.1:$CLOUD_PEERS_PORT/pricing/aws"

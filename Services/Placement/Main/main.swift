@@ -1,4 +1,6 @@
 import CumulusKit
 import PlacementService
 
-await ServiceShell.main(PlacementService.definition)
+await ServiceShell.main(.placement) {
+    try PlacementService.definition(settings: try PlacementSettings.fromEnvironment())
+}
