@@ -1,3 +1,4 @@
+import CumulusAPI
 import CumulusKit
 import Foundation
 import Logging
@@ -7,7 +8,7 @@ import ServiceLifecycle
 /// flushes never publish the same row twice from here; across a crash between publishing and
 /// deleting a row, the row is published again with the same `eventId`, which consumers dedup.
 actor UsagePublisher {
-    static let stream = "cumulus.usage"
+    static let stream = UsageStream.name
     let store: DeploymentStore
     let redis: any RedisCommandRunner
     let logger: Logger

@@ -131,6 +131,10 @@ struct DeploymentStore: Sendable {
         }
     }
 
+    /// The fields are CumulusAPI's `UsageStream` contract for `aggregator-hours` (kind, source,
+    /// federation, deployment, provider, region, instanceType, vcpus, memoryBytes, start, end in
+    /// UTC with milliseconds, hours), plus `aggregator`, `role`, `provisioner` and `phase`.
+    ///
     /// One outbox row per aggregator matching `filter` (SQL over `d` deployments, `a` aggregators;
     /// built only from literals and lower-case UUIDs): the interval from its mark to `endUntil`.
     static func outboxInsert(phase: String, endUntil: String, filter: String) -> PostgresQuery {
