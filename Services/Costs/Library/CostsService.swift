@@ -87,7 +87,7 @@ public enum CostsService {
         /// Sets the cost and budget gauges from the database: one federation's, or everyone's.
         func refreshGauges(federation: UUID?) async throws {
             try await schema.waitUntilReady()
-            for total in try await metering.totals() where federation == nil || total.federation == federation {
+            for total in try await metering.totals(federation: federation) {
                 metrics.cost(federation: total.federation, provider: total.provider, component: total.component, nanoDollars: total.nanoDollars)
             }
             let federations: [UUID]

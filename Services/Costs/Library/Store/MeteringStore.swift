@@ -161,11 +161,14 @@ struct MeteringStore: Sendable {
         return LineItemList(lineItems: items, unpriced: unpriced)
     }
 
-    /// Totals per federation, provider and component, for the cost gauges.
-    func totals() async throws -> [(federation: UUID, provider: String, component: String, nanoDollars: Int64)] {
+    /// Totals per federation (one, or all), provider and component, for the cost gauges.
+    func totals(federation: UUID? = nil) async throws -> [(federation: UUID, provider: String, component: String, nanoDollars: Int64)] {
         var rows: [(UUID, String, String, Int64)] = []
         for try await row in try await postgres.query(
-            "SELECT federation_id, provider, component, sum(nano_dollars)::int8 FROM line_items GROUP BY 1, 2, 3", logger: logger
+            """
+            SELECT federation_id, provider, component, sum(nano_dollars)::int8 FROM line_items
+            WHERE \(federation)::uuid IS NULL OR federation_id = \(federation) GROUP BY 1, 2, 3
+            """, logger: logger
         ).decode((UUID, String, String, Int64).self) { rows.append(row) }
         return rows.map { (federation: $0.0, provider: $0.1, component: $0.2, nanoDollars: $0.3) }
     }
