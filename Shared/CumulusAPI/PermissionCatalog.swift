@@ -66,6 +66,7 @@ public enum PermissionCatalog {
         // registry
         Entry("models:read", "List model versions and metrics"),
         Entry("models:download", "Download model weights"),
+        Entry("models:register", "Store a round's global model as a version (the coordinator)"),
         Entry("models:stage", "Move a model version to staging or archive"),
         Entry("models:promote", "Promote a model version to production", critical: true),
         Entry("models:export", "Export a model outside its federation", critical: true),
@@ -78,6 +79,23 @@ public enum PermissionCatalog {
 }
 
 /// The roles every installation has. Custom roles per organisation come on top.
+/// The suite's own services, each with a platform service account created by governance at
+/// start from `CUMULUS_GOVERNANCE_SERVICE_ACCOUNTS` (see deploy/README.md). Each holds only what
+/// its calls to other services need.
+public enum BuiltInServiceAccount: String, CaseIterable, Sendable {
+    case coordinator, placement, costs, orchestrator, registry
+
+    public var permissions: [String] {
+        switch self {
+        case .coordinator: ["jobs:create", "jobs:read", "tasks:read", "nodes:read", "models:register", "models:read", "models:download", "deployments:read"]
+        case .placement: ["nodes:read"]
+        case .costs: ["nodes:read"]
+        case .orchestrator: []
+        case .registry: ["jobs:read"]
+        }
+    }
+}
+
 public enum BuiltInRole: String, CaseIterable, Sendable, Codable {
     case platformAdmin = "platform-admin"
     case orgAdmin = "org-admin"

@@ -49,6 +49,13 @@ public enum ServiceShell {
         }
     }
 
+    static func serviceTokens(_ configuration: ServiceConfiguration) -> ServiceTokenSource {
+        if let governanceURL = configuration.governanceURL, let id = configuration.clientID, let secret = configuration.clientSecret {
+            return ServiceTokenSource(governanceURL: governanceURL, clientID: id, clientSecret: secret)
+        }
+        return ServiceTokenSource(fixed: configuration.serviceToken)
+    }
+
     /// The application for `definition`: router with the shell's middleware and endpoints, the
     /// service's routes, PostgreSQL and background services, and migrations before serving.
     public static func buildApplication(
@@ -65,7 +72,7 @@ public enum ServiceShell {
             postgres: postgres,
             redis: RedisPool(url: configuration.redis),
             metrics: registry,
-            internalClient: InternalClient(serviceToken: configuration.serviceToken),
+            internalClient: InternalClient(tokens: serviceTokens(configuration)),
             migrations: try MigrationRunner(schema: definition.service.schema, migrations: definition.migrations),
             logger: logger
         )

@@ -10,6 +10,7 @@ enum GovernanceBootstrap {
     static func run(_ governance: GovernanceContext) async throws {
         try await governance.access.syncBuiltInRoles()
         try await governance.keys.prepare()
+        try await syncServiceAccounts(governance)
         let logger = governance.logger
         let decision: String? = try await governance.postgres.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(hashtext('cumulus.bootstrap'))", logger: logger)
@@ -37,6 +38,22 @@ enum GovernanceBootstrap {
             logger.notice(
                 "no administrator yet: POST /api/v1/auth/setup with this one-time token (valid 24 hours) to create one",
                 metadata: ["setup_token": .string(token)])
+        }
+    }
+
+    /// The suite's own services get their accounts with exactly the catalogue's permissions; a
+    /// changed secret or permission list is applied on the next start.
+    static func syncServiceAccounts(_ governance: GovernanceContext) async throws {
+        for (account, credentials) in governance.settings.serviceAccounts {
+            try await governance.postgres.query(
+                """
+                INSERT INTO service_accounts (id, name, secret_hash, permissions, created_by)
+                VALUES (\(credentials.id), \("cumulus-" + account.rawValue), \(Secrets.digest(credentials.secret)), \(account.permissions), NULL)
+                ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, permissions = EXCLUDED.permissions, revoked_at = NULL
+                """, logger: governance.logger)
+        }
+        if !governance.settings.serviceAccounts.isEmpty {
+            governance.logger.info("service accounts ready", metadata: ["accounts": "\(governance.settings.serviceAccounts.keys.map(\.rawValue).sorted())"])
         }
     }
 

@@ -258,5 +258,7 @@ enum GovernanceMigrations {
             )
             """
         ),
+        // The suite's own services have accounts nobody created by hand.
+        Migration("0006_builtin_service_accounts", "ALTER TABLE service_accounts ALTER COLUMN created_by DROP NOT NULL"),
     ]
 }

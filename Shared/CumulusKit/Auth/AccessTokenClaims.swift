@@ -53,3 +53,11 @@ public struct Identity: Sendable, Equatable {
         self.init(subject: claims.sub.value, kind: claims.kind, organisation: claims.org, token: token)
     }
 }
+
+extension Identity {
+    /// The enrolled node behind a node token (`sub` = `node:<uuid>`), or nil for anyone else.
+    public var nodeID: UUID? {
+        guard kind == .node, subject.hasPrefix("node:") else { return nil }
+        return UUID(uuidString: String(subject.dropFirst(5)))
+    }
+}

@@ -26,6 +26,9 @@ public struct ServiceConfiguration: Sendable {
     public var governanceURL: URL?
     public var tokenIssuer: String
     public var serviceToken: String?
+    /// The service's own account at governance (client credentials), for calls to other services.
+    public var clientID: String?
+    public var clientSecret: String?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var dataDirectory: String
@@ -40,6 +43,8 @@ public struct ServiceConfiguration: Sendable {
         governanceURL: URL? = nil,
         tokenIssuer: String = "cumulus-governance",
         serviceToken: String? = nil,
+        clientID: String? = nil,
+        clientSecret: String? = nil,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .json,
         dataDirectory: String? = nil
@@ -53,6 +58,8 @@ public struct ServiceConfiguration: Sendable {
         self.governanceURL = governanceURL
         self.tokenIssuer = tokenIssuer
         self.serviceToken = serviceToken
+        self.clientID = clientID
+        self.clientSecret = clientSecret
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.dataDirectory = dataDirectory ?? ".data/\(service.rawValue)"
@@ -77,6 +84,9 @@ public struct ServiceConfiguration: Sendable {
             governanceURL: try env.url("GOVERNANCE_URL", schemes: ["http", "https"]),
             tokenIssuer: env.string("TOKEN_ISSUER", default: "cumulus-governance"),
             serviceToken: env.string("SERVICE_TOKEN"),
+            // Only the service's own prefix: one service's secret must not become every service's.
+            clientID: environment[service.environmentPrefix + "CLIENT_ID"],
+            clientSecret: environment[service.environmentPrefix + "CLIENT_SECRET"],
             logLevel: try env.choice("LOG_LEVEL", default: LogLevel.info).level,
             logFormat: try env.choice("LOG_FORMAT", default: LogFormat.json),
             dataDirectory: env.string("DATA_DIR")

@@ -1,3 +1,4 @@
+import CumulusAPI
 import CumulusKit
 import Crypto
 import Foundation
@@ -15,6 +16,8 @@ public struct GovernanceSettings: Sendable {
     public var maxFailedLogins: Int
     public var lockout: Duration
     public var approvalLifetime: Duration
+    /// The suite's own service accounts, created or refreshed at start: name → (client id, secret).
+    public var serviceAccounts: [BuiltInServiceAccount: (id: UUID, secret: String)] = [:]
     /// Where cloud credentials are checked (tests point these at local peers).
     public var cloudEndpoints: CloudEndpoints = CloudEndpoints()
 
@@ -52,7 +55,19 @@ public struct GovernanceSettings: Sendable {
         if let authority = try env.url("AZURE_AUTHORITY", schemes: ["http", "https"]) { cloud.azureAuthority = authority.absoluteString }
         cloud.openStackAllowPlainHTTP = env.string("OPENSTACK_ALLOW_HTTP", default: "false") == "true"
         if let hosts = env.string("OPENSTACK_ALLOWED_HOSTS") { cloud.openStackAllowedHosts = Set(hosts.split(separator: ",").map(String.init)) }
-        return GovernanceSettings(
+        var accounts: [BuiltInServiceAccount: (id: UUID, secret: String)] = [:]
+        if let text = env.string("SERVICE_ACCOUNTS"), !text.isEmpty {
+            // name:uuid:secret[,name:uuid:secret…]
+            for entry in text.split(separator: ",") {
+                let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
+                guard parts.count == 3, let account = BuiltInServiceAccount(rawValue: parts[0]), let id = UUID(uuidString: parts[1]), parts[2].count >= 24 else {
+                    throw ConfigurationError(variable: env.lookup("SERVICE_ACCOUNTS")!.name,
+                                             problem: "must be name:uuid:secret[,…] with names from \(BuiltInServiceAccount.allCases.map(\.rawValue).joined(separator: ", ")) and secrets of 24+ characters")
+                }
+                accounts[account] = (id, parts[2])
+            }
+        }
+        var settings = GovernanceSettings(
             secretBox: box,
             accessTokenLifetime: .seconds(try env.integer("ACCESS_TOKEN_SECONDS", default: 900, range: 30...86_400)),
             refreshTokenLifetime: .seconds(try env.integer("REFRESH_TOKEN_SECONDS", default: 14 * 86_400, range: 300...(90 * 86_400))),
@@ -64,6 +79,8 @@ public struct GovernanceSettings: Sendable {
             approvalLifetime: .seconds(try env.integer("APPROVAL_SECONDS", default: 3 * 86_400, range: 1...(30 * 86_400))),
             cloudEndpoints: cloud
         )
+        settings.serviceAccounts = accounts
+        return settings
     }
 }
 
