@@ -44,6 +44,34 @@ public enum Assignment {
         return Verdict(node: node.id, reasons: reasons)
     }
 
+    /// The decision alone, without explaining it: the first eligible node after `cursor` in the
+    /// circular order of node ids, found in one pass with no sorting and no allocation (the
+    /// smallest eligible id above the cursor, else the smallest eligible id). Same answer as
+    /// `decide(...).chosen`; this is what runs per assignment at scale.
+    public static func choose(
+        nodes: [NodeSnapshot], requirement: TaskRequirement, organisation: UUID, now: Date, cursor: UUID?, tried: Set<UUID> = []
+    ) -> UUID? {
+        let cursorKey = cursor?.orderKey
+        var after: (key: UUID.OrderKey, id: UUID)?
+        var first: (key: UUID.OrderKey, id: UUID)?
+        for node in nodes where isEligible(node, for: requirement, organisation: organisation, now: now) && !tried.contains(node.id) {
+            let key = node.id.orderKey
+            if first == nil || key < first!.key { first = (key, node.id) }
+            if let cursorKey, cursorKey < key, after == nil || key < after!.key { after = (key, node.id) }
+        }
+        return (after ?? first)?.id
+    }
+
+    /// `verdict(...).eligible` without building the reasons.
+    @inline(__always)
+    public static func isEligible(_ node: NodeSnapshot, for requirement: TaskRequirement, organisation: UUID, now: Date) -> Bool {
+        node.organisation == organisation && node.status == .active
+            && now.timeIntervalSince(node.lastHeartbeat) <= requirement.heartbeatFreshnessSeconds
+            && node.vcpus >= requirement.minimumVCPUs && node.memoryGB >= requirement.minimumMemoryGB && node.gpus >= requirement.minimumGPUs
+            && node.freeDiskGB >= requirement.minimumFreeDiskGB && (requirement.dataset.map { node.datasets.contains($0) } ?? true)
+            && node.cpuUtilisation <= requirement.maximumCPUUtilisation && node.memoryUtilisation <= requirement.maximumMemoryUtilisation
+    }
+
     /// Chooses among `nodes` (a participant's nodes; others are refused as another
     /// organisation's) the first eligible node after `cursor` in the circular order of node ids.
     /// `tried` holds nodes that already failed, rejected or let a lease lapse for this task, so a

@@ -92,4 +92,24 @@ import CumulusAPI
         let ids = (0..<500).map { _ in UUID() }
         #expect(ids.sorted { $0.orderKey < $1.orderKey } == ids.sorted { $0.uuidString < $1.uuidString })
     }
+
+    @Test func theFastChoiceAgreesWithTheExplainedDecision() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let nodes = (0..<Int.random(in: 0...30, using: &generator)).map { index -> NodeSnapshot in
+                var node = healthy()
+                if Bool.random(using: &generator) { node.cpuUtilisation = 0.95 }
+                if index % 7 == 0 { node.status = .inactive }
+                return node
+            }
+            let cursor = Bool.random(using: &generator) ? nodes.randomElement(using: &generator)?.id ?? UUID() : nil
+            let tried = Set(nodes.filter { _ in Int.random(in: 0..<5, using: &generator) == 0 }.map(\.id))
+            let decided = Assignment.decide(nodes: nodes, requirement: requirement, organisation: organisation, now: now, cursor: cursor, tried: tried)
+            #expect(Assignment.choose(nodes: nodes, requirement: requirement, organisation: organisation, now: now, cursor: cursor, tried: tried) == decided.chosen)
+            for verdict in decided.verdicts {
+                let node = nodes.first { $0.id == verdict.node }!
+                #expect(Assignment.isEligible(node, for: requirement, organisation: organisation, now: now) == (verdict.eligible || tried.contains(node.id)))
+            }
+        }
+    }
 }

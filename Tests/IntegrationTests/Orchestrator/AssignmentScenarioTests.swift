@@ -1,5 +1,6 @@
 import CumulusAPI
 import Foundation
+import CumulusKit
 import Testing
 
 /// The scenario the issue names: about ten real agents across four participants — some
@@ -118,6 +119,28 @@ import Testing
         let p0 = all.filter { $0.organisationId == fixture.participants[0].organisation.id }.compactMap(\.nodeId)
         let spread = Dictionary(grouping: p0, by: { $0 }).mapValues(\.count)
         #expect(spread.count == 2 && spread.values.allSatisfy { $0 == Self.rounds / 2 }, "work alternates between the two good nodes: \(spread)")
+    }
+
+    /// Node-hours reach the usage stream for the costs service, per node, in metering intervals.
+    @Test func nodeHoursAreMeteredOntoTheUsageStream() async throws {
+        let fixture = try await FederationFixture.make("metering", participants: 1)
+        let node = try await fixture.enrolInTest(participant: 0, hostname: "metered-1")
+        let pool = RedisPool(url: try TestEnvironment.redis(), maximumConnections: 1)
+        // The test script meters every 5 s; heartbeat for a little longer than that.
+        var found: [StreamMessage] = []
+        let end = ContinuousClock.now + .seconds(40)
+        while found.isEmpty, ContinuousClock.now < end {
+            #expect(try await node.heartbeat().status == 200)
+            try await Task.sleep(for: .seconds(1))
+            found = try await pool.read("cumulus.usage", after: "0-0", count: 100_000, block: .milliseconds(10))
+                .filter { $0.fields["node"] == node.id.uuidString.lowercased() }
+        }
+        let event = try #require(found.first, "no node-hours for the node on cumulus.usage")
+        #expect(event.fields["kind"] == "node-hours")
+        #expect(event.fields["federation"] == fixture.federation.id.uuidString.lowercased())
+        #expect(event.fields["region"] == "eu-west-1")
+        #expect((Double(event.fields["hours"] ?? "") ?? 0) > 4.0 / 3600, "at least one metering interval")
+        #expect(event.fields["eventId"]?.isEmpty == false)
     }
 
     func waitForNodes(count: Int, fixture: FederationFixture) async throws -> [NodeView] {

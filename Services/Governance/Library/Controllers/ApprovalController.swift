@@ -83,7 +83,7 @@ struct ApprovalController: Sendable {
         var ids: [UUID] = []
         for try await id in try await governance.postgres.query(
             """
-            SELECT id FROM approvals WHERE (\(status) IS NULL OR status = \(status))
+            SELECT id FROM approvals WHERE (\(status)::text IS NULL OR status = \(status))
               AND (\(platform) OR requested_by = \(user) OR scope_id = ANY(\(scopeIDs)))
             ORDER BY created_at DESC LIMIT 200
             """, logger: governance.logger

@@ -83,8 +83,7 @@ struct NodeCaller {
 
     init(_ context: CumulusRequestContext) throws {
         let identity = try context.requireIdentity()
-        guard identity.kind == .node, identity.subject.hasPrefix("node:"), let node = UUID(uuidString: String(identity.subject.dropFirst(5))),
-              let organisation = identity.organisation
+        guard let node = identity.nodeID, let organisation = identity.organisation
         else { throw Problem(.forbidden, detail: "this endpoint is for enrolled agents; the token names a \(identity.kind.rawValue)") }
         self.identity = identity
         self.node = node

@@ -27,12 +27,13 @@ struct NodeStore: Sendable {
                     \(body.signingPublicKey), \(body.agreementPublicKey), \(body.agentVersion), now())
             ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, provider = EXCLUDED.provider, region = EXCLUDED.region,
                 zone = EXCLUDED.zone, instance_type = EXCLUDED.instance_type, vcpus = EXCLUDED.vcpus, memory_bytes = EXCLUDED.memory_bytes,
-                disk_bytes = EXCLUDED.disk_bytes, gpus = EXCLUDED.gpus, labels = EXCLUDED.labels, signing_public_key = EXCLUDED.signing_public_key,
-                agreement_public_key = EXCLUDED.agreement_public_key, agent_version = EXCLUDED.agent_version
+                disk_bytes = EXCLUDED.disk_bytes, gpus = EXCLUDED.gpus, labels = EXCLUDED.labels, agent_version = EXCLUDED.agent_version
+            -- A node's keys are fixed at its first registration: updates are verified with them.
+            WHERE nodes.signing_public_key = EXCLUDED.signing_public_key AND nodes.agreement_public_key = EXCLUDED.agreement_public_key
             RETURNING \(unescaped: NodeRow.selectJSON)
             """, logger: logger
         ).decode(String.self) { text = row }
-        guard let text else { throw Problem(.internalServerError, detail: "the node was not stored") }
+        guard let text else { throw Problem.conflict("this node registered with other keys; a node's keys cannot change — enrol the machine again") }
         try await event(id, kind: "registered", detail: "agent \(body.agentVersion) on \(body.hostname)")
         return try NodeRow.decode(text).view
     }

@@ -117,7 +117,9 @@ struct TaskEngine: Sendable {
                 // The baseline: any node of the participant, whatever its state.
                 decision.chosen = rows.randomElement()?.id
             }
-            let verdicts = decision.verdicts.map {
+            // A participant with thousands of nodes: the first 100 in circular order are recorded
+            // (the chosen one is the first eligible, so it is always among them).
+            let verdicts = decision.verdicts.prefix(100).map {
                 NodeVerdict(nodeId: $0.node, hostname: hostnames[$0.node] ?? "?", eligible: $0.eligible, reasons: $0.reasons.map(\.description))
             }
             let attempt = task.attempt + 1
