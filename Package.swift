@@ -51,8 +51,16 @@ let services: [(folder: String, executable: String, dependencies: [Target.Depend
     ("Placement", "placement", ["PlacementCore", .product(name: "PostgresNIO", package: "postgres-nio"),
                                 .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     ("Orchestrator", "orchestrator", ["AssignmentCore", .product(name: "PostgresNIO", package: "postgres-nio")]),
-    ("Coordinator", "coordinator", []),
-    ("Registry", "registry", []),
+    ("Coordinator", "coordinator", ["FederatedCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                                    .product(name: "Crypto", package: "swift-crypto"),
+                                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                                    .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                                    .product(name: "Prometheus", package: "swift-prometheus")]),
+    ("Registry", "registry", [.product(name: "PostgresNIO", package: "postgres-nio"),
+                              .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                              .product(name: "Crypto", package: "swift-crypto"),
+                              .product(name: "NIOHTTP1", package: "swift-nio")]),
 ]
 
 let package = Package(
@@ -107,6 +115,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             path: "Shared/CumulusKit",
             swiftSettings: swiftSettings
@@ -134,9 +143,22 @@ let package = Package(
         .target(name: "CostsCore", dependencies: ["PlacementCore"], path: "Shared/CostsCore", swiftSettings: swiftSettings),
         .target(name: "SecureAggregation", dependencies: ["SeededRandom", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Shared/SecureAggregation", swiftSettings: swiftSettings),
+        // The client of the gateway for everything outside the suite: agent, CLI, benchmarks.
+        .target(
+            name: "CumulusClient",
+            dependencies: ["CumulusAPI",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Shared/CumulusClient",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "cumulus-agent",
-            dependencies: ["CumulusAPI", "AssignmentCore", argumentParser,
+            dependencies: ["CumulusAPI", "CumulusClient", "AssignmentCore", "FederatedCore", argumentParser,
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOCore", package: "swift-nio"),
@@ -148,7 +170,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "cumulus",
-            dependencies: ["CumulusAPI", argumentParser],
+            dependencies: ["CumulusAPI", "CumulusClient", "FederatedCore", argumentParser,
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOFoundationCompat", package: "swift-nio")],
             path: "Services/CLI",
             swiftSettings: swiftSettings
         ),

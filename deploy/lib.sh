@@ -244,6 +244,25 @@ ensure_service_secrets() {
     ensure_secret GOVERNANCE_SECRET_KEYS bash -c 'printf "k1:%s" "$(openssl rand -base64 32)"'
     ensure_secret ADMIN_EMAIL echo "admin@cumulus.local"
     ensure_secret ADMIN_PASSWORD openssl rand -hex 16
+    # Each service's own account at governance (client credentials) for calls to other services.
+    local svc up
+    for svc in "${CUMULUS_SERVICE_ACCOUNTS[@]}"; do
+        up=$(upper "$svc")
+        ensure_secret "SERVICE_ID_$up" cat /proc/sys/kernel/random/uuid
+        ensure_secret "SERVICE_SECRET_$up" openssl rand -hex 24
+    done
+}
+
+# The services that call others with an identity of their own (see BuiltInServiceAccount).
+CUMULUS_SERVICE_ACCOUNTS=(coordinator placement costs orchestrator registry)
+
+service_accounts_spec() { # name:uuid:secret,… for governance
+    local svc up spec=""
+    for svc in "${CUMULUS_SERVICE_ACCOUNTS[@]}"; do
+        up=$(upper "$svc")
+        spec+="${spec:+,}$svc:$(secret "SERVICE_ID_$up"):$(secret "SERVICE_SECRET_$up")"
+    done
+    printf '%s' "$spec"
 }
 
 # secret KEY: one value from the secrets file (parsed, never sourced)
@@ -421,7 +440,15 @@ start_service() {
             CUMULUS_GOVERNANCE_SECRET_KEYS=$(secret GOVERNANCE_SECRET_KEYS)
             CUMULUS_GOVERNANCE_ADMIN_EMAIL=$(secret ADMIN_EMAIL)
             CUMULUS_GOVERNANCE_ADMIN_PASSWORD=$(secret ADMIN_PASSWORD)
-            export CUMULUS_GOVERNANCE_SECRET_KEYS CUMULUS_GOVERNANCE_ADMIN_EMAIL CUMULUS_GOVERNANCE_ADMIN_PASSWORD
+            CUMULUS_GOVERNANCE_SERVICE_ACCOUNTS=$(service_accounts_spec)
+            export CUMULUS_GOVERNANCE_SECRET_KEYS CUMULUS_GOVERNANCE_ADMIN_EMAIL CUMULUS_GOVERNANCE_ADMIN_PASSWORD CUMULUS_GOVERNANCE_SERVICE_ACCOUNTS
+        elif [[ " ${CUMULUS_SERVICE_ACCOUNTS[*]} " == *" $svc "* ]]; then
+            if [[ $svc == coordinator ]]; then
+                export "CUMULUS_COORDINATOR_ORCHESTRATOR_URL=http://127.0.0.1:${SERVICE_PORT[orchestrator]}"
+                export "CUMULUS_COORDINATOR_REGISTRY_URL=http://127.0.0.1:${SERVICE_PORT[registry]}"
+            fi
+            export "CUMULUS_${up}_CLIENT_ID=svc_$(secret "SERVICE_ID_$up")"
+            export "CUMULUS_${up}_CLIENT_SECRET=$(secret "SERVICE_SECRET_$up")"
         fi
         if [[ $svc == placement ]]; then
             # Placement asks the orchestrator where a federation's nodes are, and renders Terraform

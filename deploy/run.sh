@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Cumulus, embedded default: the whole suite as local processes under .data/ in the checkout.
 #
-#   deploy/run.sh [up]     install what is missing, build (release), start, wait until ready
+#   deploy/run.sh          up, then the main job: a real federation of five agents on the
+#                          digits dataset (non-IID shards), run to completion with live progress
+#   deploy/run.sh up       install what is missing, build (release), start, wait until ready
+#   deploy/run.sh federation   only the main job, on a suite already up
 #   deploy/run.sh stop     stop exactly what `up` started (PIDs under .data/run/)
 #   deploy/run.sh status   show what is running
 #
@@ -15,6 +18,7 @@
 #   CUMULUS_SKIP_BUILD=1       do not build; use CUMULUS_BIN_DIR, else .build/release, else .build/debug
 #   CUMULUS_BIN_DIR            where the service binaries are
 #   CUMULUS_READY_TIMEOUT      seconds to wait for readiness (180)
+#   CUMULUS_DEMO_ROUNDS        rounds of the main job (20)
 set -euo pipefail
 
 CUMULUS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -208,13 +212,36 @@ cmd_status() {
     say "$n of $(all_names | wc -l) running; logs in $(logdir)/"
 }
 
+# cmd_federation: the main job on a running suite — digits shards, one organisation and one
+# real agent each, a FedAvg job watched to the end, the final accuracy and the best model.
+cmd_federation() {
+    local bindir work
+    bindir=$(bin_dir)
+    [[ -x $bindir/cumulus && -x $bindir/cumulus-agent ]] || die "no cumulus or cumulus-agent in $bindir (build first)"
+    load_ports
+    work="$DATA/federation/$(date +%Y%m%d-%H%M%S)"
+    mkdir -p "$work"
+    say "installing the digits example's Python packages (scikit-learn; its data ships inside it)"
+    python3 -m pip install -q --disable-pip-version-check -r "$CUMULUS_ROOT/examples/digits/requirements.txt" >&2 2>/dev/null ||
+        python3 -m pip install -q --disable-pip-version-check --break-system-packages -r "$CUMULUS_ROOT/examples/digits/requirements.txt" >&2 ||
+        die "pip could not install examples/digits/requirements.txt"
+    say "exporting the digits shards (Dirichlet alpha 0.5 over labels, 5 participants) to $work/data"
+    python3 "$CUMULUS_ROOT/examples/digits/prepare.py" --out "$work/data" >&2 || die "the digits export failed"
+    say "running the federation (agents' logs in $work/)"
+    secret ADMIN_PASSWORD | "$bindir/cumulus" demo digits --gateway "https://127.0.0.1:$GATEWAY_PORT" --email "$(secret ADMIN_EMAIL)" \
+        --ca-file "$DATA/tls/cert.pem" --data "$work/data" --work "$work" ${CUMULUS_DEMO_ROUNDS:+--rounds "$CUMULUS_DEMO_ROUNDS"} ||
+        die "the federation did not complete (see above and $work/agent-*.log)"
+}
+
 main() {
-    case ${1:-up} in
+    case ${1:-run} in
+    run) cmd_up && cmd_federation ;;
+    federation) cmd_federation ;;
     up) cmd_up ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
     -h | --help | help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-    *) die "unknown command '$1' (use up, stop or status)" ;;
+    *) die "unknown command '$1' (use run, up, federation, stop or status)" ;;
     esac
 }
 

@@ -1,4 +1,5 @@
 import CumulusAPI
+import CumulusClient
 import Foundation
 
 /// `cumulus-agent run`: registers, then heartbeats and takes tasks side by side until SIGTERM.

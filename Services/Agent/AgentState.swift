@@ -1,4 +1,5 @@
 import CumulusAPI
+import CumulusClient
 import Crypto
 import Foundation
 
@@ -78,4 +79,9 @@ enum AgentLog {
         line.append(0x0A)
         FileHandle.standardError.write(line)
     }
+}
+
+/// The shared backoff, reporting each retry in the agent's log.
+func withBackoff<T>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
+    try await CumulusClient.withBackoff(what, onRetry: { AgentLog.warning($0, $1) }, body)
 }

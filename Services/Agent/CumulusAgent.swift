@@ -1,5 +1,6 @@
 import ArgumentParser
 import CumulusAPI
+import CumulusClient
 import Crypto
 import Foundation
 
@@ -73,6 +74,12 @@ struct Enroll: AsyncParsableCommand {
 }
 
 struct Run: AsyncParsableCommand {
+    static func runners(client: GatewayClient, data: String, state: AgentState, signing: Curve25519.Signing.PrivateKey) -> [String: any TaskRunner] {
+        let training = TrainingContext(gateway: client, dataFolder: data, cacheFolder: state.folder.appending(path: "models"))
+        let list: [any TaskRunner] = [ProbeRunner(gateway: client), TrainRunner(context: training, signingKey: signing), EvaluateRunner(context: training)]
+        return Dictionary(uniqueKeysWithValues: list.map { ($0.kind, $0) })
+    }
+
     static let configuration = CommandConfiguration(abstract: "Heartbeat, report datasets and run assigned tasks until SIGTERM.")
 
     @Option(help: "Folder holding the node's datasets (*.csv, a header line then rows).") var data: String
@@ -112,7 +119,7 @@ struct Run: AsyncParsableCommand {
             labels: labelMap, signingPublicKey: signing.publicKey.rawRepresentation.base64EncodedString(),
             agreementPublicKey: agreement.publicKey.rawRepresentation.base64EncodedString(), agentVersion: CumulusVersion.current)
         let runtime = AgentRuntime(client: client, registration: registration, collector: collector, datasets: DatasetScanner(folder: data),
-                                   runners: ["probe": ProbeRunner(gateway: client)])
+                                   runners: Self.runners(client: client, data: data, state: state, signing: signing))
         AgentLog.info("agent starting", ["node": credential.nodeId.uuidString.lowercased(), "gateway": client.base, "data": data])
         let work = Task { try await runtime.run() }
         // SIGTERM and SIGINT end the work cleanly: a running task is handed back, not abandoned.

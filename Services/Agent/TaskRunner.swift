@@ -1,5 +1,6 @@
 import AssignmentCore
 import CumulusAPI
+import CumulusClient
 import Foundation
 
 /// Runs one kind of task on the node. Training and evaluation runners arrive with the

@@ -1,4 +1,5 @@
 import CumulusAPI
+import CumulusClient
 import Crypto
 import Foundation
 

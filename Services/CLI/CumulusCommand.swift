@@ -1,14 +1,18 @@
 import ArgumentParser
 import CumulusAPI
 
-/// `cumulus`, the command-line client. Its commands arrive with the services they drive; for
-/// now it only reports its version.
+/// `cumulus`, the command-line client of the platform.
 @main
 struct CumulusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cumulus",
         abstract: "Command-line client for the Cumulus federated-learning platform.",
-        discussion: "Only --version and --help exist yet; login, federations, jobs and models arrive with their services.",
-        version: CumulusVersion.current
+        discussion: """
+            Log in once (`cumulus login`); the session is kept in ~/.cumulus/session.json (0600).
+            Exit codes: 0 success, 1 failure, 2 usage or login needed, 3 not found, 4 refused.
+            Every listing takes --output json for scripts.
+            """,
+        version: CumulusVersion.current,
+        subcommands: [Login.self, Jobs.self, Models.self, Nodes.self, Aggregate.self, Demo.self]
     )
 }

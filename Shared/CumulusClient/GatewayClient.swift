@@ -7,25 +7,29 @@ import NIOFoundationCompat
 import NIOHTTP1
 import NIOSSL
 
-/// The agent's HTTP client for the gateway: JSON in and out, node tokens earned by signing a
-/// timestamp (refreshed before they expire and once on a 401), and problem+json errors turned
-/// into messages that say what happened.
-final class GatewayClient: @unchecked Sendable {
-    let base: String
+/// The HTTP client of everything outside the suite that talks to its gateway (the agent, the
+/// CLI, benchmarks): JSON in and out, problem+json errors turned into messages that say what
+/// happened, and one of two identities — a person's or API key's bearer token, or a node's
+/// token earned by signing a timestamp with its key (refreshed before it expires, and once on a 401).
+public final class GatewayClient: @unchecked Sendable {
+    public let base: String
     let http: HTTPClient
     private let lock = NSLock()
     private var token: (value: String, expires: Date)?
-    var nodeId: UUID?
-    var signingKey: Curve25519.Signing.PrivateKey?
+    public var nodeId: UUID?
+    public var signingKey: Curve25519.Signing.PrivateKey?
+    /// A fixed bearer token (a person's or an API key's), used instead of the node flow.
+    public var bearerToken: String?
 
-    struct Failure: Error, CustomStringConvertible {
-        var status: Int?
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var status: Int?
+        public var description: String
         /// Worth retrying: the gateway or a service is down or restarting.
-        var transient: Bool { status == nil || [429, 502, 503, 504].contains(status!) || (status! >= 500) }
+        public var transient: Bool { status == nil || [429, 502, 503, 504].contains(status!) || (status! >= 500) }
+        public init(status: Int?, description: String) { self.status = status; self.description = description }
     }
 
-    init(base: String, insecure: Bool, caFile: String?) throws {
+    public init(base: String, insecure: Bool, caFile: String?) throws {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         var tls = TLSConfiguration.makeClientConfiguration()
         if insecure { tls.certificateVerification = .none }
@@ -39,10 +43,10 @@ final class GatewayClient: @unchecked Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    func shutdown() async { try? await http.shutdown() }
+    public func shutdown() async { try? await http.shutdown() }
 
     /// Sends a request and decodes the answer; 204 gives nil.
-    func send<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, as: Answer.Type, authenticated: Bool = true,
+    public func send<Answer: Decodable>(_ method: HTTPMethod, _ path: String, body: (some Encodable)?, as: Answer.Type, authenticated: Bool = true,
                                  timeout: TimeAmount = .seconds(30)) async throws -> Answer? {
         for attempt in 0..<2 {
             var request = HTTPClientRequest(url: base + path)
@@ -75,9 +79,10 @@ final class GatewayClient: @unchecked Sendable {
     }
 
     /// A node token, earned by signing the current time with the node's key.
-    func accessToken(forceRefresh: Bool) async throws -> String {
+    public func accessToken(forceRefresh: Bool) async throws -> String {
+        if let bearerToken { return bearerToken }
         if !forceRefresh, let token = lock.withLock({ self.token }), token.expires > Date.now.addingTimeInterval(60) { return token.value }
-        guard let nodeId, let signingKey else { throw AgentError("the agent is not enrolled") }
+        guard let nodeId, let signingKey else { throw Failure(status: 401, description: "no credentials: log in (cumulus login) or enrol the node") }
         let timestamp = Int64(Date.now.timeIntervalSince1970 * 1000)
         let signature = try signingKey.signature(for: NodeTokenRequest.message(nodeId: nodeId, timestamp: timestamp))
         let body = NodeTokenRequest(nodeId: nodeId, timestamp: timestamp, signature: signature.base64EncodedString())
@@ -91,11 +96,12 @@ final class GatewayClient: @unchecked Sendable {
 
 /// Retries `body` while the failure is transient, backing off from 0.5 s to 30 s with jitter, so
 /// a gateway restart is ridden out; a permanent failure (4xx) is thrown at once.
-func withBackoff<T>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
+public func withBackoff<T>(_ what: String, onRetry: @Sendable (String, [String: String]) -> Void = { _, _ in },
+                           _ body: @Sendable () async throws -> T) async throws -> T {
     var delay = 0.5
     while true {
         do { return try await body() } catch let failure as GatewayClient.Failure where failure.transient {
-            AgentLog.warning("\(what) failed; retrying", ["error": failure.description, "retryInSeconds": String(format: "%.1f", delay)])
+            onRetry("\(what) failed; retrying", ["error": failure.description, "retryInSeconds": String(format: "%.1f", delay)])
             try await Task.sleep(for: .seconds(delay * Double.random(in: 0.8...1.2)))
             delay = min(30, delay * 2)
         }
@@ -104,11 +110,95 @@ func withBackoff<T>(_ what: String, _ body: @Sendable () async throws -> T) asyn
 
 extension GatewayClient {
     /// Downloads a path and returns the number of bytes (the probe's throughput test).
-    func raw(_ path: String) async throws -> Int {
+    public func raw(_ path: String) async throws -> Int {
         var request = HTTPClientRequest(url: base + path)
         request.method = .GET
         let response = try await http.execute(request, timeout: .seconds(30))
         guard response.status == .ok else { throw Failure(status: Int(response.status.code), description: "GET \(path) answered \(response.status.code)") }
         return try await response.body.collect(upTo: 64 << 20).readableBytes
+    }
+}
+
+extension GatewayClient {
+    /// GETs a file with the node's token.
+    public func download(_ path: String) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(try await accessToken(forceRefresh: false))")
+        let response: HTTPClientResponse
+        do { response = try await http.execute(request, timeout: .seconds(300)) } catch {
+            throw Failure(status: nil, description: "cannot reach the gateway at \(base): \(error)")
+        }
+        let body = try await response.body.collect(upTo: 4 << 30)
+        guard response.status == .ok else { throw Failure(status: Int(response.status.code), description: "GET \(path) answered \(response.status.code): \(String(buffer: body).prefix(300))") }
+        return Array(body.readableBytesView)
+    }
+
+    /// PUTs an update (safetensors) with its headers; answers the coordinator's receipt.
+    public func upload(_ path: String, body: [UInt8], headers: [String: String]) async throws -> UpdateReceipt {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .PUT
+        request.headers.add(name: "Authorization", value: "Bearer \(try await accessToken(forceRefresh: false))")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response: HTTPClientResponse
+        do { response = try await http.execute(request, timeout: .seconds(300)) } catch {
+            throw Failure(status: nil, description: "cannot reach the gateway at \(base): \(error)")
+        }
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .created else {
+            let problem = try? JSONDecoder().decode(ProblemDetails.self, from: Data(buffer: bytes))
+            throw Failure(status: Int(response.status.code), description: "the update was refused (\(response.status.code)): \(problem?.detail ?? String(buffer: bytes).prefix(300).description)")
+        }
+        return try JSONDecoder().decode(UpdateReceipt.self, from: Data(buffer: bytes))
+    }
+}
+
+/// One server-sent event.
+public struct ServerSentEvent: Sendable {
+    public var id: String?
+    public var event: String
+    public var data: String
+}
+
+extension GatewayClient {
+    /// Reads a `text/event-stream` until the server ends it.
+    public func events(_ path: String) async throws -> AsyncThrowingStream<ServerSentEvent, any Error> {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        request.headers.add(name: "Authorization", value: "Bearer \(try await accessToken(forceRefresh: false))")
+        let response: HTTPClientResponse
+        do { response = try await http.execute(request, timeout: .hours(24)) } catch {
+            throw Failure(status: nil, description: "cannot reach the gateway at \(base): \(error)")
+        }
+        guard response.status == .ok else {
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let problem = try? JSONDecoder().decode(ProblemDetails.self, from: Data(buffer: body))
+            throw Failure(status: Int(response.status.code), description: "GET \(path) answered \(response.status.code): \(problem?.detail ?? String(buffer: body).prefix(300).description)")
+        }
+        let body = response.body
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var pending = ""
+                var current = ServerSentEvent(id: nil, event: "message", data: "")
+                do {
+                    for try await chunk in body {
+                        pending += String(buffer: chunk)
+                        while let newline = pending.firstIndex(of: "\n") {
+                            let line = String(pending[..<newline])
+                            pending = String(pending[pending.index(after: newline)...])
+                            if line.isEmpty {
+                                if !current.data.isEmpty { continuation.yield(current) }
+                                current = ServerSentEvent(id: nil, event: "message", data: "")
+                            } else if line.hasPrefix("id: ") { current.id = String(line.dropFirst(4)) }
+                            else if line.hasPrefix("event: ") { current.event = String(line.dropFirst(7)) }
+                            else if line.hasPrefix("data: ") { current.data += String(line.dropFirst(6)) }
+                        }
+                    }
+                    continuation.finish()
+                } catch { continuation.finish(throwing: error) }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 }

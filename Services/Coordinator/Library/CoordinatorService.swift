@@ -1,16 +1,145 @@
 import CumulusAPI
 import CumulusKit
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+import Synchronization
 
-/// The coordinator service: federated jobs, rounds and aggregation.
-///
-/// Its domain arrives with its own issue; until then it runs the shell (health, readiness,
-/// metrics, OpenAPI, migrations of its schema) so the suite, gateway and monitoring are real.
+/// The coordinator: jobs, the round loop (one leader among replicas), update intake and
+/// federated evaluation. The maths is FederatedCore's; this shell stores, asks and waits.
 public enum CoordinatorService {
-    public static let migrations: [Migration] = []
+    public static let migrations: [Migration] = CoordinatorMigrations.all
 
-    public static let definition = ServiceDefinition(
-        service: .coordinator,
-        openAPI: OpenAPIDocument(service: .coordinator, summary: "Cumulus coordinator: federated jobs, rounds and aggregation."),
-        migrations: migrations
-    )
+    public static func definition(settings: CoordinatorSettings) -> ServiceDefinition {
+        let runtime = Runtime(settings: settings)
+        return ServiceDefinition(
+            service: .coordinator,
+            openAPI: OpenAPIDocument(service: .coordinator, summary: "Cumulus coordinator: jobs, rounds and aggregation.",
+                                     paths: CoordinatorOpenAPI.paths, schemas: CoordinatorOpenAPI.schemas),
+            migrations: migrations,
+            addRoutes: { router, dependencies in
+                let parts = runtime.parts(dependencies)
+                JobController(store: parts.store, peers: parts.peers, logger: dependencies.logger).addRoutes(to: router)
+                UpdateController(store: parts.store, peers: parts.peers, models: parts.models, keys: parts.keys,
+                                 folder: URL(fileURLWithPath: dependencies.configuration.dataDirectory).appending(path: "updates"),
+                                 metrics: dependencies.metrics, logger: dependencies.logger).addRoutes(to: router)
+            },
+            backgroundServices: { dependencies in
+                let parts = runtime.parts(dependencies)
+                return [Conductor(store: parts.store, peers: parts.peers, models: parts.models, settings: settings, postgres: dependencies.postgres,
+                                  logger: dependencies.logger)]
+            }
+        )
+    }
+
+    final class Runtime: Sendable {
+        struct Parts: Sendable {
+            let store: JobStore
+            let peers: Peers
+            let models: ModelCache
+            let keys: NodeKeys
+        }
+
+        let settings: CoordinatorSettings
+        private let built = Mutex<Parts?>(nil)
+
+        init(settings: CoordinatorSettings) { self.settings = settings }
+
+        func parts(_ dependencies: ServiceDependencies) -> Parts {
+            built.withLock { built in
+                if let built { return built }
+                let peers = Peers(client: dependencies.internalClient, settings: settings)
+                let parts = Parts(store: JobStore(postgres: dependencies.postgres, logger: dependencies.logger), peers: peers,
+                                  models: ModelCache(peers: peers), keys: NodeKeys(peers: peers))
+                built = parts
+                return parts
+            }
+        }
+    }
+}
+
+enum CoordinatorOpenAPI {
+    static let paths = """
+      /api/v1/jobs:
+        post:
+          operationId: createJob
+          summary: "Queue a training job in a federation."
+          requestBody:
+            required: true
+            content:
+              application/json: {schema: {$ref: '#/components/schemas/NewJob'}}
+          responses:
+            '201': {description: Queued., content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+            '400': {$ref: '#/components/responses/Problem'}
+            '401': {$ref: '#/components/responses/Problem'}
+            '403': {$ref: '#/components/responses/Problem'}
+        get:
+          operationId: listJobs
+          summary: "A federation's jobs, newest first."
+          parameters:
+            - {name: federationId, in: query, required: true, schema: {type: string, format: uuid}}
+          responses:
+            '200': {description: OK., content: {application/json: {schema: {type: object, properties: {jobs: {type: array, items: {$ref: '#/components/schemas/Job'}}}}}}}
+            '400': {$ref: '#/components/responses/Problem'}
+            '401': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
+      /api/v1/jobs/{id}:
+        get:
+          operationId: getJob
+          summary: "A job with every round: participants, stragglers, metrics."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+          responses:
+            '200': {description: OK., content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+            '401': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
+      /api/v1/jobs/{id}/cancel:
+        post:
+          operationId: cancelJob
+          summary: "Cancel a queued or running job."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+          responses:
+            '200': {description: OK., content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+            '401': {$ref: '#/components/responses/Problem'}
+            '403': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
+            '409': {$ref: '#/components/responses/Problem'}
+      /api/v1/jobs/{id}/events:
+        get:
+          operationId: jobEvents
+          summary: "Server-sent events of the job's progress (Last-Event-ID resumes)."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+          responses:
+            '200': {description: An event stream., content: {text/event-stream: {schema: {type: string}}}}
+            '401': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
+      /api/v1/jobs/{id}/rounds/{round}/update:
+        put:
+          operationId: uploadUpdate
+          summary: "A node's model update for a round: safetensors, signed (X-Cumulus-Signature), with X-Cumulus-Task and X-Cumulus-Examples."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+            - {name: round, in: path, required: true, schema: {type: integer}}
+          requestBody:
+            required: true
+            content:
+              application/octet-stream: {schema: {type: string, format: binary}}
+          responses:
+            '201': {description: Accepted and stored., content: {application/json: {schema: {$ref: '#/components/schemas/UpdateReceipt'}}}}
+            '400': {$ref: '#/components/responses/Problem'}
+            '401': {$ref: '#/components/responses/Problem'}
+            '403': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
+            '409': {$ref: '#/components/responses/Problem'}
+            '413': {$ref: '#/components/responses/Problem'}
+    """
+
+    static let schemas = """
+        NewJob: {type: object, required: [federationId, name, model, dataset, strategy, rounds, fractionFit, minFitClients, minAvailableClients, roundDeadlineSeconds, local, evaluateEvery, seed], properties: {federationId: {type: string, format: uuid}, name: {type: string}, model: {type: object, required: [architecture, inputs, hiddenLayers, classes], properties: {architecture: {type: string, enum: [logistic, mlp]}, inputs: {type: integer}, hiddenLayers: {type: array, items: {type: integer}}, classes: {type: integer}, initialModelHash: {type: string}}}, dataset: {type: string}, strategy: {type: object, required: [name, hyperparameters], properties: {name: {type: string, enum: [fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad]}, hyperparameters: {type: object, additionalProperties: {type: number}}}}, rounds: {type: integer, minimum: 1}, fractionFit: {type: number}, minFitClients: {type: integer}, minAvailableClients: {type: integer}, roundDeadlineSeconds: {type: integer}, local: {type: object, properties: {epochs: {type: integer}, batchSize: {type: integer}, learningRate: {type: number}, momentum: {type: number}, weightDecay: {type: number}}}, evaluateEvery: {type: integer}, seed: {type: integer}, externalTrainer: {type: string}}}
+        Round: {type: object, required: [round, state, openedAt, invited, accepted, stragglers, rejectedUpdates, examples], properties: {round: {type: integer}, state: {type: string, enum: [open, evaluating, closed, failed]}, openedAt: {type: string, format: date-time}, closedAt: {type: string, format: date-time}, invited: {type: array, items: {type: string, format: uuid}}, accepted: {type: array, items: {type: string, format: uuid}}, stragglers: {type: object, additionalProperties: {type: string}}, rejectedUpdates: {type: integer}, examples: {type: integer}, trainLoss: {type: number}, evaluationLoss: {type: number}, evaluationAccuracy: {type: number}, modelHash: {type: string}}}
+        Job: {type: object, required: [id, federationId, name, spec, state, completedRounds, createdBy, createdAt, rounds], properties: {id: {type: string, format: uuid}, federationId: {type: string, format: uuid}, name: {type: string}, spec: {$ref: '#/components/schemas/NewJob'}, state: {type: string, enum: [queued, running, succeeded, failed, cancelled]}, completedRounds: {type: integer}, globalModelHash: {type: string}, error: {type: string}, createdBy: {type: string}, createdAt: {type: string, format: date-time}, startedAt: {type: string, format: date-time}, finishedAt: {type: string, format: date-time}, rounds: {type: array, items: {$ref: '#/components/schemas/Round'}}}}
+        UpdateReceipt: {type: object, required: [jobId, round, sha256, examples, bytes], properties: {jobId: {type: string, format: uuid}, round: {type: integer}, sha256: {type: string}, examples: {type: integer}, bytes: {type: integer}}}
+    """
 }

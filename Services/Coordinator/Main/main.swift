@@ -1,4 +1,6 @@
-import CumulusKit
 import CoordinatorService
+import CumulusKit
 
-await ServiceShell.main(CoordinatorService.definition)
+await ServiceShell.main(.coordinator) {
+    CoordinatorService.definition(settings: try CoordinatorSettings.fromEnvironment())
+}

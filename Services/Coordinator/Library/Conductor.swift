@@ -1,0 +1,334 @@
+import Crypto
+import CumulusAPI
+import CumulusKit
+import FederatedCore
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The round loop. One coordinator replica leads at a time (a PostgreSQL session advisory lock,
+/// released by the database when the leader's connection dies, so another replica takes over);
+/// every step reads its state from PostgreSQL and writes the next state there, so a leader
+/// killed at any point resumes where the last committed step left off.
+///
+/// A round: choose participants → one "train" task each through the orchestrator → accept
+/// their updates (UpdateController, any replica) → close at quorum or deadline → fold the
+/// accepted updates one at a time into the strategy's running mean (memory O(model)) → new
+/// global model to the registry → optional federated evaluation → next round.
+struct Conductor: Service {
+    let store: JobStore
+    let peers: Peers
+    let models: ModelCache
+    let settings: CoordinatorSettings
+    let postgres: PostgresClient
+    let logger: Logger
+
+    static let leaderLockKey: Int64 = 0x43_55_4D_55_4C_55_53 // "CUMULUS"
+
+    /// A failure that ends the job (as opposed to a peer being briefly unreachable).
+    struct JobFailure: Error, CustomStringConvertible { let description: String }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await postgres.withConnection { connection in
+                        var leading = false
+                        for try await granted in try await connection.query("SELECT pg_try_advisory_lock(\(Self.leaderLockKey))", logger: logger).decode(Bool.self) {
+                            leading = granted
+                        }
+                        guard leading else { return }
+                        logger.notice("leading the round loop")
+                        defer { logger.notice("no longer leading the round loop") }
+                        while !Task.isCancelled {
+                            // The lock lives with this connection; if it broke, so did leadership.
+                            try await connection.query("SELECT 1", logger: logger)
+                            await tick()
+                            try await Task.sleep(for: settings.tick)
+                        }
+                    }
+                } catch is CancellationError {
+                    break
+                } catch {
+                    logger.warning("round loop: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+
+    func tick() async {
+        let jobs: [JobStore.JobRow]
+        do { jobs = try await store.jobs(federation: nil, states: [.queued, .running], limit: 1000).sorted { $0.createdAt < $1.createdAt } } catch {
+            logger.warning("cannot read jobs: \(error)")
+            return
+        }
+        var running = Dictionary(grouping: jobs.filter { $0.state == .running }, by: \.federationId).mapValues(\.count)
+        for job in jobs {
+            do {
+                switch job.state {
+                case .queued:
+                    guard running[job.federationId, default: 0] < settings.maxRunningJobsPerFederation else { continue }
+                    try await start(job)
+                    running[job.federationId, default: 0] += 1
+                case .running:
+                    try await drive(job)
+                default: break
+                }
+            } catch let failure as JobFailure {
+                logger.error("job failed", metadata: ["job": "\(job.id)", "error": .string(failure.description)])
+                try? await store.finish(job.id, state: .failed, error: failure.description)
+            } catch {
+                // A peer or the database was briefly unavailable: the next tick tries again.
+                logger.warning("job step will be retried", metadata: ["job": "\(job.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: starting
+
+    func start(_ job: JobStore.JobRow) async throws {
+        let spec = job.spec
+        let initial: TensorCollection
+        if let hash = spec.model.initialModelHash {
+            initial = try await models.model(hash)
+            let expected = try Self.architecture(spec.model).initialModel(seed: 0)
+            do { try ModelLayout(expected.converted(to: .float32)).validate(initial.converted(to: .float32)) } catch {
+                throw JobFailure(description: "the initial model does not fit the architecture: \(error)")
+            }
+        } else {
+            initial = try Self.architecture(spec.model).initialModel(seed: spec.seed)
+        }
+        let strategy: AnyStrategy
+        do { strategy = try AnyStrategy(StrategyChoice(name: spec.strategy.name, hyperparameters: spec.strategy.hyperparameters), initialModel: initial) } catch {
+            throw JobFailure(description: "\(error)")
+        }
+        let (bytes, hash) = try Self.serialise(strategy.globalModel)
+        try await peers.uploadModel(bytes, sha256: hash, federation: job.federationId)
+        models.remember(strategy.globalModel, hash: hash)
+        try await peers.registerVersion(NewModelVersion(jobId: job.id, federationId: job.federationId, jobName: job.name, round: 0, sha256: hash,
+                                                        strategy: spec.strategy.name, participants: 0, examples: 0, metrics: [:]))
+        try await store.start(job.id, checkpoint: try strategy.checkpoint(), globalHash: hash)
+        logger.info("job started", metadata: ["job": "\(job.id)", "strategy": .string(spec.strategy.name), "rounds": "\(spec.rounds)"])
+    }
+
+    // MARK: a step of a running job
+
+    func drive(_ job: JobStore.JobRow) async throws {
+        let spec = job.spec
+        if job.completedRounds > 0, let last = try await store.round(job.id, job.completedRounds), last.state == "evaluating" {
+            try await evaluateIfDone(job, last)
+            return
+        }
+        if job.completedRounds >= spec.rounds {
+            try await store.finish(job.id, state: .succeeded, error: nil)
+            logger.info("job succeeded", metadata: ["job": "\(job.id)", "globalModel": .string(job.globalHash ?? "")])
+            return
+        }
+        let number = job.completedRounds + 1
+        guard let round = try await store.round(job.id, number) else {
+            try await open(job, number)
+            return
+        }
+        if round.state == "open" { try await closeIfDue(job, round) }
+    }
+
+    func open(_ job: JobStore.JobRow, _ number: Int) async throws {
+        let spec = job.spec
+        let available = try await participants(job)
+        guard available.count >= spec.minAvailableClients else {
+            logger.info("waiting for participants", metadata: ["job": "\(job.id)", "available": "\(available.count)", "needed": "\(spec.minAvailableClients)"])
+            return
+        }
+        let count = min(available.count, max(spec.minFitClients, Int((spec.fractionFit * Double(available.count)).rounded(.up))))
+        var generator = SeededGenerator(seed: spec.seed &+ UInt64(number))
+        var order = available.sorted { $0.uuidString < $1.uuidString }
+        generator.shuffle(&order)
+        guard let checkpoint = try await store.checkpoint(job.id) else { throw JobFailure(description: "the job has no checkpoint") }
+        let strategy = try AnyStrategy(checkpoint: checkpoint)
+        let clientConfiguration = strategy.clientConfiguration(round: number)
+        var tasks: [UUID: UUID] = [:]
+        for (index, organisation) in order.prefix(count).enumerated() {
+            var parameters = Self.modelParameters(job, modelHash: job.globalHash ?? "", round: number)
+            parameters["epochs"] = .number(Double(spec.local.epochs))
+            parameters["batchSize"] = .number(Double(spec.local.batchSize))
+            parameters["learningRate"] = .number(spec.local.learningRate)
+            parameters["momentum"] = .number(spec.local.momentum)
+            parameters["weightDecay"] = .number(spec.local.weightDecay)
+            parameters["proximalMu"] = .number(clientConfiguration["proximal_mu"] ?? clientConfiguration["proximalMu"] ?? 0)
+            parameters["seed"] = .number(Double((spec.seed &+ UInt64(number * 1000 + index)) % (1 << 52)))
+            parameters["upload"] = .string("/api/v1/jobs/\(job.id.uuidString.lowercased())/rounds/\(number)/update")
+            let task = try await peers.createTask(NewTask(
+                federationId: job.federationId, organisationId: organisation, kind: "train", parameters: parameters,
+                requirement: TaskRequirement(minimumMemoryGB: 0.25, minimumFreeDiskGB: 0.1, dataset: spec.dataset, maximumCPUUtilisation: 1,
+                                             maximumMemoryUtilisation: 0.95),
+                maxAttempts: 3, leaseSeconds: 60, deadlineSeconds: spec.roundDeadlineSeconds, reference: Self.reference(job.id, number)))
+            tasks[organisation] = task.id
+        }
+        try await store.openRound(job.id, number, tasks: tasks, deadline: .now.addingTimeInterval(Double(spec.roundDeadlineSeconds)))
+        logger.info("round opened", metadata: ["job": "\(job.id)", "round": "\(number)", "participants": "\(tasks.count)"])
+    }
+
+    func closeIfDue(_ job: JobStore.JobRow, _ round: JobStore.RoundRow) async throws {
+        let spec = job.spec
+        let accepted = try await store.acceptedUpdates(job.id, round.round)
+        let acceptedOrganisations = Set(accepted.map(\.organisation))
+        let tasks = Dictionary(uniqueKeysWithValues: try await peers.tasks(federation: job.federationId, reference: Self.reference(job.id, round.round)).map { ($0.id, $0) })
+        let pastDeadline = Date.now.timeIntervalSince1970 > round.deadlineAt
+        var stragglers: [String: String] = [:]
+        var settled = true
+        for (organisation, taskID) in round.tasks where !acceptedOrganisations.contains(UUID(uuidString: organisation) ?? UUID()) {
+            let task = tasks[taskID]
+            if let task, task.state.isTerminal {
+                stragglers[organisation] = task.state == .succeeded ? "its node reported success but no update was accepted" : (task.error ?? task.state.rawValue)
+            } else if pastDeadline {
+                stragglers[organisation] = "missed the round deadline (\(spec.roundDeadlineSeconds) s)"
+                await peers.cancelTask(taskID)
+            } else {
+                settled = false
+            }
+        }
+        guard settled || pastDeadline else { return }
+        guard accepted.count >= spec.minFitClients else {
+            try await store.failRound(job.id, round.round, stragglers: stragglers)
+            let why = stragglers.sorted { $0.key < $1.key }.map { "\($0.key.prefix(8)): \($0.value)" }.joined(separator: "; ")
+            throw JobFailure(description: "round \(round.round): \(accepted.count) update(s) accepted, \(spec.minFitClients) needed (\(why))")
+        }
+        try await close(job, round, accepted: accepted, stragglers: stragglers)
+    }
+
+    func close(_ job: JobStore.JobRow, _ round: JobStore.RoundRow, accepted: [JobStore.UpdateRow], stragglers: [String: String]) async throws {
+        let spec = job.spec
+        guard let checkpoint = try await store.checkpoint(job.id) else { throw JobFailure(description: "the job has no checkpoint") }
+        var strategy = try AnyStrategy(checkpoint: checkpoint)
+        guard strategy.nextRound == round.round else { throw JobFailure(description: "the strategy is at round \(strategy.nextRound), the job at \(round.round)") }
+        var accumulator = strategy.makeAccumulator()
+        for update in accepted {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: update.path)))
+            try accumulator.fold(try SafetensorsReader(requireFinite: true).read(bytes), examples: update.examples)
+        }
+        let model = try strategy.finishRound(round.round, accumulator: accumulator)
+        let (bytes, hash) = try Self.serialise(model)
+        try await peers.uploadModel(bytes, sha256: hash, federation: job.federationId)
+        models.remember(model, hash: hash)
+        let examples = accepted.reduce(0) { $0 + $1.examples }
+        let losses = accepted.compactMap { update in update.trainLoss.map { ($0, update.examples) } }
+        let trainLoss = losses.isEmpty ? nil : losses.reduce(0.0) { $0 + $1.0 * Double($1.1) } / Double(max(1, losses.reduce(0) { $0 + $1.1 }))
+        let evaluate = spec.evaluateEvery > 0 && (round.round % spec.evaluateEvery == 0 || round.round == spec.rounds)
+        var evaluationTasks: [UUID: UUID]?
+        if evaluate {
+            var created: [UUID: UUID] = [:]
+            for organisation in try await participants(job).sorted(by: { $0.uuidString < $1.uuidString }) {
+                let task = try await peers.createTask(NewTask(
+                    federationId: job.federationId, organisationId: organisation, kind: "evaluate",
+                    parameters: Self.modelParameters(job, modelHash: hash, round: round.round),
+                    requirement: TaskRequirement(minimumMemoryGB: 0.25, minimumFreeDiskGB: 0.1, dataset: spec.dataset, maximumCPUUtilisation: 1,
+                                                 maximumMemoryUtilisation: 0.95),
+                    maxAttempts: 3, leaseSeconds: 60, deadlineSeconds: spec.roundDeadlineSeconds, reference: Self.reference(job.id, round.round) + "/evaluate"))
+                created[organisation] = task.id
+            }
+            evaluationTasks = created
+        } else {
+            try await peers.registerVersion(NewModelVersion(
+                jobId: job.id, federationId: job.federationId, jobName: job.name, round: round.round, sha256: hash, strategy: spec.strategy.name,
+                participants: accepted.count, examples: examples, metrics: trainLoss.map { ["trainLoss": $0] } ?? [:]))
+        }
+        try await store.closeRound(job.id, round.round, modelHash: hash, examples: examples, trainLoss: trainLoss, stragglers: stragglers,
+                                   checkpoint: try strategy.checkpoint(), evaluationTasks: evaluationTasks)
+        logger.info("round closed", metadata: ["job": "\(job.id)", "round": "\(round.round)", "updates": "\(accepted.count)", "model": .string(hash)])
+    }
+
+    /// Combines the participants' evaluations example-weighted, once all have answered or the
+    /// deadline passed, and records the version with its metrics.
+    func evaluateIfDone(_ job: JobStore.JobRow, _ round: JobStore.RoundRow) async throws {
+        let tasks = try await peers.tasks(federation: job.federationId, reference: Self.reference(job.id, round.round) + "/evaluate")
+        let pastDeadline = Date.now.timeIntervalSince1970 > (round.closedAt ?? round.openedAt) + Double(job.spec.roundDeadlineSeconds)
+        guard pastDeadline || tasks.allSatisfy(\.state.isTerminal) else { return }
+        var examples = 0
+        var lossSum = 0.0
+        var correct = 0.0
+        for task in tasks where task.state == .succeeded {
+            guard let n = task.result?["examples"]?.number, n > 0, let loss = task.result?["loss"]?.number, let accuracy = task.result?["accuracy"]?.number,
+                  loss.isFinite, (0...1).contains(accuracy) else { continue }
+            examples += Int(n)
+            lossSum += loss * n
+            correct += accuracy * n
+        }
+        let loss = examples > 0 ? lossSum / Double(examples) : nil
+        let accuracy = examples > 0 ? correct / Double(examples) : nil
+        var metrics: [String: Double] = [:]
+        if let loss { metrics["loss"] = loss }
+        if let accuracy { metrics["accuracy"] = accuracy }
+        if let trainLoss = round.trainLoss { metrics["trainLoss"] = trainLoss }
+        try await peers.registerVersion(NewModelVersion(
+            jobId: job.id, federationId: job.federationId, jobName: job.name, round: round.round, sha256: round.modelHash ?? "", strategy: job.spec.strategy.name,
+            participants: round.accepted.count, examples: round.examples, metrics: metrics))
+        try await store.finishEvaluation(job.id, round.round, loss: loss, accuracy: accuracy, examples: examples)
+        logger.info("round evaluated", metadata: ["job": "\(job.id)", "round": "\(round.round)", "accuracy": "\(accuracy ?? -1)", "loss": "\(loss ?? -1)"])
+    }
+
+    // MARK: helpers
+
+    /// Organisations with at least one active node holding the job's dataset.
+    func participants(_ job: JobStore.JobRow) async throws -> Set<UUID> {
+        Set(try await peers.nodes(federation: job.federationId)
+            .filter { $0.status == .active && $0.datasets.contains { $0.name == job.spec.dataset } }
+            .map(\.organisationId))
+    }
+
+    static func reference(_ job: UUID, _ round: Int) -> String { "job:\(job.uuidString.lowercased())/round:\(round)" }
+
+    static func modelParameters(_ job: JobStore.JobRow, modelHash: String, round: Int) -> [String: JSONValue] {
+        let model = job.spec.model
+        var parameters: [String: JSONValue] = [
+            "job": .string(job.id.uuidString.lowercased()), "round": .number(Double(round)), "model": .string(modelHash),
+            "dataset": .string(job.spec.dataset), "architecture": .string(model.architecture), "inputs": .number(Double(model.inputs)),
+            "hiddenLayers": .array(model.hiddenLayers.map { .number(Double($0)) }), "classes": .number(Double(model.classes)),
+        ]
+        if let external = job.spec.externalTrainer { parameters["externalTrainer"] = .string(external) }
+        return parameters
+    }
+
+    static func architecture(_ model: ModelSpec) throws -> ModelArchitecture {
+        do {
+            switch model.architecture {
+            case "logistic": return try .logisticRegression(inputCount: model.inputs, classCount: model.classes)
+            case "mlp": return try .multilayerPerceptron(inputCount: model.inputs, hiddenLayers: model.hiddenLayers, classCount: model.classes)
+            default: throw JobFailure(description: "unknown architecture '\(model.architecture)' (logistic or mlp)")
+            }
+        } catch let failure as JobFailure { throw failure } catch { throw JobFailure(description: "\(error)") }
+    }
+
+    static func serialise(_ model: TensorCollection) throws -> (bytes: [UInt8], sha256: String) {
+        let bytes = try SafetensorsWriter().write(model)
+        return (bytes, SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+    }
+}
+
+/// Global models by hash, kept for validating uploads without a round trip per update.
+final class ModelCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var models: [String: TensorCollection] = [:]
+    private var order: [String] = []
+    let peers: Peers
+
+    init(peers: Peers) { self.peers = peers }
+
+    func remember(_ model: TensorCollection, hash: String) {
+        lock.withLock {
+            guard models[hash] == nil else { return }
+            models[hash] = model
+            order.append(hash)
+            if order.count > 8 { models[order.removeFirst()] = nil }
+        }
+    }
+
+    func model(_ hash: String) async throws -> TensorCollection {
+        if let known = lock.withLock({ models[hash] }) { return known }
+        let bytes = try await peers.downloadModel(hash)
+        let model = try SafetensorsReader(requireFinite: true).read(bytes)
+        remember(model, hash: hash)
+        return model
+    }
+}

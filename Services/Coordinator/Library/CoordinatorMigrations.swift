@@ -1,0 +1,84 @@
+import CumulusKit
+
+/// The coordinator's schema. Append only: a released migration is never edited.
+enum CoordinatorMigrations {
+    static let all: [Migration] = [
+        Migration(
+            "0001_jobs_and_rounds",
+            """
+            CREATE TABLE jobs (
+                id uuid PRIMARY KEY,
+                federation_id uuid NOT NULL,
+                name text NOT NULL,
+                spec jsonb NOT NULL,
+                state text NOT NULL,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                started_at timestamptz,
+                finished_at timestamptz,
+                completed_rounds int NOT NULL DEFAULT 0,
+                global_hash text,
+                -- the strategy's configuration and state (global model, moments) after completed_rounds
+                checkpoint text,
+                error text
+            )
+            """,
+            "CREATE INDEX jobs_by_federation ON jobs (federation_id, created_at)",
+            """
+            CREATE TABLE rounds (
+                job_id uuid NOT NULL REFERENCES jobs(id),
+                round int NOT NULL,
+                state text NOT NULL,
+                opened_at timestamptz NOT NULL DEFAULT now(),
+                deadline_at timestamptz NOT NULL,
+                closed_at timestamptz,
+                tasks jsonb NOT NULL,
+                evaluation_tasks jsonb,
+                stragglers jsonb NOT NULL DEFAULT '{}',
+                model_hash text,
+                examples bigint NOT NULL DEFAULT 0,
+                train_loss double precision,
+                evaluation_loss double precision,
+                evaluation_accuracy double precision,
+                PRIMARY KEY (job_id, round)
+            )
+            """,
+            """
+            CREATE TABLE updates (
+                job_id uuid NOT NULL,
+                round int NOT NULL,
+                organisation_id uuid NOT NULL,
+                node_id uuid NOT NULL,
+                task_id uuid NOT NULL,
+                sha256 text NOT NULL,
+                bytes bigint NOT NULL,
+                examples bigint NOT NULL,
+                train_loss double precision,
+                path text NOT NULL,
+                accepted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (job_id, round, organisation_id)
+            )
+            """,
+            """
+            CREATE TABLE rejected_updates (
+                id bigserial PRIMARY KEY,
+                job_id uuid NOT NULL,
+                round int NOT NULL,
+                node_id uuid,
+                reason text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE job_events (
+                id bigserial PRIMARY KEY,
+                job_id uuid NOT NULL,
+                at timestamptz NOT NULL DEFAULT now(),
+                kind text NOT NULL,
+                data jsonb NOT NULL
+            )
+            """,
+            "CREATE INDEX job_events_by_job ON job_events (job_id, id)"
+        ),
+    ]
+}

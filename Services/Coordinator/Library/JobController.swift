@@ -1,0 +1,144 @@
+import CumulusAPI
+import CumulusKit
+import FederatedCore
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Jobs for the dashboard and CLI: create (queued in order per federation), list, detail with
+/// every round, cancel, and a server-sent event stream of the job's progress.
+struct JobController: Sendable {
+    let store: JobStore
+    let peers: Peers
+    let logger: Logger
+
+    func addRoutes(to router: Router<CumulusRequestContext>) {
+        router.post("/api/v1/jobs") { request, context in try await create(request, context) }
+        router.get("/api/v1/jobs") { request, context in try await list(request, context) }
+        router.get("/api/v1/jobs/{id}") { _, context in try await detail(context) }
+        router.post("/api/v1/jobs/{id}/cancel") { _, context in try await cancel(context) }
+        router.get("/api/v1/jobs/{id}/events") { request, context in try await events(request, context) }
+    }
+
+    func create(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
+        let spec = try await request.decode(as: NewJob.self, context: context)
+        let identity = try await context.require("jobs:create", in: .federation(spec.federationId))
+        try Self.validate(spec)
+        let id = try await store.create(spec, createdBy: identity.subject)
+        logger.info("job queued", metadata: ["job": "\(id)", "federation": "\(spec.federationId)"])
+        return try Response.json(try await view(id), status: .created)
+    }
+
+    func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
+        guard let text = request.uri.queryParameters["federationId"], let federation = UUID(uuidString: String(text)) else {
+            throw Problem.invalidField("federationId", "is required and must be a UUID")
+        }
+        guard try await context.policy.allows(try context.requireIdentity(), "jobs:read", in: .federation(federation)) else {
+            throw Problem.notFound("federation \(federation.uuidString.lowercased())")
+        }
+        var views: [JobView] = []
+        for job in try await store.jobs(federation: federation) { views.append(job.view(rounds: try await store.rounds(job.id))) }
+        return try Response.json(JobList(jobs: views))
+    }
+
+    func detail(_ context: CumulusRequestContext) async throws -> Response {
+        try Response.json(try await view(try await visibleJob(context).id))
+    }
+
+    func cancel(_ context: CumulusRequestContext) async throws -> Response {
+        let job = try await visibleJob(context)
+        try await context.require("jobs:cancel", in: .federation(job.federationId))
+        guard !job.state.isTerminal else { throw Problem.conflict("the job is already \(job.state.rawValue)") }
+        try await store.finish(job.id, state: .cancelled, error: "cancelled by \(context.identity?.subject ?? "?")")
+        if let round = try await store.round(job.id, job.completedRounds + 1), round.state == "open" {
+            for task in round.tasks.values { await peers.cancelTask(task) }
+        }
+        return try Response.json(try await view(job.id))
+    }
+
+    /// `text/event-stream`: every job event as `id`, `event` and JSON `data`; reconnecting with
+    /// `Last-Event-ID` resumes after it. Ends when the job has finished and everything was sent.
+    func events(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
+        let job = try await visibleJob(context)
+        let start = Int64(request.headers[HTTPField.Name("Last-Event-ID")!] ?? "") ?? 0
+        let store = self.store
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var last = start
+            var quiet = 0
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            while !Task.isCancelled {
+                let events = try await store.events(job.id, after: last)
+                for event in events {
+                    try await writer.write(ByteBuffer(string: "id: \(event.id)\nevent: \(event.kind)\ndata: \(event.data)\n\n"))
+                    last = event.id
+                }
+                if events.isEmpty {
+                    if let current = try await store.job(job.id), current.state.isTerminal { break }
+                    quiet += 1
+                    // A comment now and then keeps proxies from closing an idle stream.
+                    if quiet % 15 == 0 { try await writer.write(ByteBuffer(string: ": still running\n\n")) }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    private func view(_ id: UUID) async throws -> JobView {
+        guard let job = try await store.job(id) else { throw Problem.notFound("job \(id.uuidString.lowercased())") }
+        return job.view(rounds: try await store.rounds(id))
+    }
+
+    private func visibleJob(_ context: CumulusRequestContext) async throws -> JobStore.JobRow {
+        let id = try context.parameters.require("id", as: UUID.self)
+        guard let job = try await store.job(id), try await context.policy.allows(try context.requireIdentity(), "jobs:read", in: .federation(job.federationId)) else {
+            throw Problem.notFound("job \(id.uuidString.lowercased())")
+        }
+        return job
+    }
+
+    static func validate(_ spec: NewJob) throws {
+        _ = try Validation.text(spec.name, field: "name", length: 1...120)
+        guard ["logistic", "mlp"].contains(spec.model.architecture) else { throw Problem.invalidField("model.architecture", "must be logistic or mlp") }
+        try range(spec.model.inputs, 1...100_000, "model.inputs")
+        try range(spec.model.classes, 2...10_000, "model.classes")
+        guard spec.model.hiddenLayers.count <= 8 else { throw Problem.invalidField("model.hiddenLayers", "at most 8 layers", limit: "8") }
+        for (index, width) in spec.model.hiddenLayers.enumerated() { try range(width, 1...16_384, "model.hiddenLayers[\(index)]") }
+        if spec.model.architecture == "logistic", !spec.model.hiddenLayers.isEmpty {
+            throw Problem.invalidField("model.hiddenLayers", "logistic regression has no hidden layers")
+        }
+        if let hash = spec.model.initialModelHash, !(hash.count == 64 && hash.allSatisfy { $0.isHexDigit && !$0.isUppercase }) {
+            throw Problem.invalidField("model.initialModelHash", "must be a lowercase hex SHA-256")
+        }
+        guard (1...128).contains(spec.dataset.count), spec.dataset.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw Problem.invalidField("dataset", "must be 1 to 128 letters, digits, '.', '_' or '-'")
+        }
+        if let problem = StrategyChoice(name: spec.strategy.name, hyperparameters: spec.strategy.hyperparameters).problem {
+            throw Problem.invalidField("strategy", problem)
+        }
+        try range(spec.rounds, 1...10_000, "rounds")
+        guard spec.fractionFit > 0, spec.fractionFit <= 1 else { throw Problem.invalidField("fractionFit", "must be in (0, 1]", limit: "1") }
+        try range(spec.minFitClients, 1...10_000, "minFitClients")
+        try range(spec.minAvailableClients, 1...10_000, "minAvailableClients")
+        guard spec.minAvailableClients >= spec.minFitClients else {
+            throw Problem.invalidField("minAvailableClients", "must be at least minFitClients (\(spec.minFitClients))")
+        }
+        try range(spec.roundDeadlineSeconds, 5...86_400, "roundDeadlineSeconds")
+        try range(spec.local.epochs, 1...1000, "local.epochs")
+        try range(spec.local.batchSize, 1...1_000_000, "local.batchSize")
+        guard spec.local.learningRate > 0, spec.local.learningRate <= 10 else { throw Problem.invalidField("local.learningRate", "must be in (0, 10]", limit: "10") }
+        guard (0..<1).contains(spec.local.momentum) else { throw Problem.invalidField("local.momentum", "must be in [0, 1)") }
+        guard spec.local.weightDecay >= 0, spec.local.weightDecay <= 1 else { throw Problem.invalidField("local.weightDecay", "must be 0 to 1", limit: "1") }
+        try range(spec.evaluateEvery, 0...10_000, "evaluateEvery")
+        if let external = spec.externalTrainer { _ = try Validation.text(external, field: "externalTrainer", length: 1...1000) }
+    }
+
+    static func range(_ value: Int, _ allowed: ClosedRange<Int>, _ field: String) throws {
+        guard allowed.contains(value) else {
+            throw Problem.invalidField(field, "must be \(allowed.lowerBound) to \(allowed.upperBound); got \(value)", limit: "\(allowed.lowerBound) to \(allowed.upperBound)")
+        }
+    }
+}

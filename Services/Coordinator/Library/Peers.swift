@@ -1,0 +1,78 @@
+import AsyncHTTPClient
+import CumulusAPI
+import CumulusKit
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The coordinator's calls to the orchestrator and the registry, as its own service account.
+struct Peers: Sendable {
+    let client: InternalClient
+    let settings: CoordinatorSettings
+
+    func nodes(federation: UUID) async throws -> [NodeView] {
+        try await json(.GET, settings.orchestratorURL, "api/v1/nodes?federationId=\(federation.uuidString.lowercased())", body: Optional<String>.none,
+                       as: NodeList.self).nodes
+    }
+
+    func node(_ id: UUID) async throws -> NodeView {
+        try await json(.GET, settings.orchestratorURL, "api/v1/nodes/\(id.uuidString.lowercased())", body: Optional<String>.none, as: NodeDetail.self).node
+    }
+
+    func createTask(_ task: NewTask) async throws -> TaskView {
+        try await json(.POST, settings.orchestratorURL, "api/v1/tasks", body: task, as: TaskView.self)
+    }
+
+    func tasks(federation: UUID, reference: String) async throws -> [TaskView] {
+        let reference = reference.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(CharacterSet(charactersIn: "&=+/"))) ?? reference
+        return try await json(.GET, settings.orchestratorURL, "api/v1/tasks?federationId=\(federation.uuidString.lowercased())&reference=\(reference)&limit=1000",
+                              body: Optional<String>.none, as: TaskList.self).tasks
+    }
+
+    func cancelTask(_ id: UUID) async {
+        _ = try? await json(.POST, settings.orchestratorURL, "api/v1/tasks/\(id.uuidString.lowercased())/cancel", body: Optional<String>.none, as: TaskView.self)
+    }
+
+    func uploadModel(_ bytes: [UInt8], sha256: String, federation: UUID) async throws {
+        var request = HTTPClientRequest(url: settings.registryURL.absoluteString + "/api/v1/models/blobs/\(sha256)?federationId=\(federation.uuidString.lowercased())")
+        request.method = .PUT
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(ByteBuffer(bytes: bytes))
+        let response = try await client.execute(request, requestID: nil, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard (200..<300).contains(response.status.code) else {
+            throw InternalCallError(url: request.url, status: Int(response.status.code), body: String(buffer: body))
+        }
+    }
+
+    func downloadModel(_ sha256: String) async throws -> [UInt8] {
+        let url = settings.registryURL.absoluteString + "/api/v1/models/blobs/\(sha256)"
+        let response = try await client.execute(HTTPClientRequest(url: url), requestID: nil, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 4 << 30)
+        guard response.status == .ok else { throw InternalCallError(url: url, status: Int(response.status.code), body: String(buffer: body)) }
+        return Array(body.readableBytesView)
+    }
+
+    func registerVersion(_ version: NewModelVersion) async throws {
+        _ = try await json(.POST, settings.registryURL, "api/v1/models/versions", body: version, as: ModelVersion.self)
+    }
+
+    private func json<Answer: Decodable>(_ method: HTTPMethod, _ base: URL, _ path: String, body: (some Encodable)?, as: Answer.Type) async throws -> Answer {
+        var request = HTTPClientRequest(url: base.absoluteString + "/" + path)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        }
+        let response = try await client.execute(request, requestID: nil)
+        let bytes = try await response.body.collect(upTo: 32 << 20)
+        guard (200..<300).contains(response.status.code) else {
+            throw InternalCallError(url: request.url, status: Int(response.status.code), body: String(buffer: bytes))
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Answer.self, from: Data(buffer: bytes))
+    }
+}

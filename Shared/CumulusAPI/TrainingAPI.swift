@@ -1,0 +1,215 @@
+import Foundation
+
+/// Request and response bodies of the coordinator (jobs, rounds, updates) and the registry
+/// (model versions), shared by the services, the agent, the CLI and the tests.
+
+/// The model a job starts from: a built-in architecture (a seeded initialisation) or a
+/// safetensors file uploaded to the registry beforehand (`initialModelHash`).
+public struct ModelSpec: Codable, Sendable, Equatable {
+    /// "logistic" or "mlp".
+    public var architecture: String
+    public var inputs: Int
+    public var hiddenLayers: [Int]
+    public var classes: Int
+    public var initialModelHash: String?
+    public init(architecture: String, inputs: Int, hiddenLayers: [Int] = [], classes: Int, initialModelHash: String? = nil) {
+        self.architecture = architecture; self.inputs = inputs; self.hiddenLayers = hiddenLayers; self.classes = classes
+        self.initialModelHash = initialModelHash
+    }
+}
+
+/// The strategy and its hyperparameters, by Flower's names (camel-cased): fedavg, fedprox
+/// (proximalMu), fedavgm, fedadam, fedyogi, fedadagrad.
+public struct StrategySpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var hyperparameters: [String: Double]
+    public init(name: String, hyperparameters: [String: Double] = [:]) { self.name = name; self.hyperparameters = hyperparameters }
+}
+
+/// What every participant does locally each round.
+public struct LocalTrainingSpec: Codable, Sendable, Equatable {
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var momentum: Double
+    public var weightDecay: Double
+    public init(epochs: Int = 1, batchSize: Int = 32, learningRate: Double = 0.05, momentum: Double = 0.9, weightDecay: Double = 0) {
+        self.epochs = epochs; self.batchSize = batchSize; self.learningRate = learningRate; self.momentum = momentum; self.weightDecay = weightDecay
+    }
+}
+
+/// `POST /api/v1/jobs`.
+public struct NewJob: Codable, Sendable, Equatable {
+    public var federationId: UUID
+    public var name: String
+    public var model: ModelSpec
+    /// The dataset every participant must hold (a CSV named `<dataset>.csv` in the agent's data folder).
+    public var dataset: String
+    public var strategy: StrategySpec
+    public var rounds: Int
+    /// Share of the participants asked each round (0…1], and the least number asked.
+    public var fractionFit: Double
+    public var minFitClients: Int
+    /// Rounds wait until at least this many participants have an eligible node.
+    public var minAvailableClients: Int
+    public var roundDeadlineSeconds: Int
+    public var local: LocalTrainingSpec
+    /// Federated evaluation every k rounds (0: never; the last round is always evaluated when k > 0).
+    public var evaluateEvery: Int
+    public var seed: UInt64
+    /// An external trainer command on the agents instead of the built-in trainer (see README).
+    public var externalTrainer: String?
+    public init(federationId: UUID, name: String, model: ModelSpec, dataset: String, strategy: StrategySpec, rounds: Int, fractionFit: Double = 1,
+                minFitClients: Int = 1, minAvailableClients: Int = 1, roundDeadlineSeconds: Int = 300, local: LocalTrainingSpec = .init(),
+                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil) {
+        self.federationId = federationId; self.name = name; self.model = model; self.dataset = dataset; self.strategy = strategy; self.rounds = rounds
+        self.fractionFit = fractionFit; self.minFitClients = minFitClients; self.minAvailableClients = minAvailableClients
+        self.roundDeadlineSeconds = roundDeadlineSeconds; self.local = local; self.evaluateEvery = evaluateEvery; self.seed = seed
+        self.externalTrainer = externalTrainer
+    }
+}
+
+public enum JobState: String, Codable, Sendable, CaseIterable {
+    case queued, running, succeeded, failed, cancelled
+    public var isTerminal: Bool { [.succeeded, .failed, .cancelled].contains(self) }
+}
+
+/// One round as the dashboard and CLI show it.
+public struct RoundView: Codable, Sendable, Equatable {
+    public var round: Int
+    /// "open", "closed", "failed".
+    public var state: String
+    public var openedAt: Date
+    public var closedAt: Date?
+    public var invited: [UUID]
+    public var accepted: [UUID]
+    /// Participants whose task failed or who missed the deadline, with why.
+    public var stragglers: [String: String]
+    public var rejectedUpdates: Int
+    public var examples: Int
+    public var trainLoss: Double?
+    public var evaluationLoss: Double?
+    public var evaluationAccuracy: Double?
+    public var modelHash: String?
+    public init(round: Int, state: String, openedAt: Date, closedAt: Date?, invited: [UUID], accepted: [UUID], stragglers: [String: String],
+                rejectedUpdates: Int, examples: Int, trainLoss: Double?, evaluationLoss: Double?, evaluationAccuracy: Double?, modelHash: String?) {
+        self.round = round; self.state = state; self.openedAt = openedAt; self.closedAt = closedAt; self.invited = invited; self.accepted = accepted
+        self.stragglers = stragglers; self.rejectedUpdates = rejectedUpdates; self.examples = examples; self.trainLoss = trainLoss
+        self.evaluationLoss = evaluationLoss; self.evaluationAccuracy = evaluationAccuracy; self.modelHash = modelHash
+    }
+}
+
+public struct JobView: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var federationId: UUID
+    public var name: String
+    public var spec: NewJob
+    public var state: JobState
+    public var completedRounds: Int
+    public var globalModelHash: String?
+    public var error: String?
+    public var createdBy: String
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var rounds: [RoundView]
+    public init(id: UUID, federationId: UUID, name: String, spec: NewJob, state: JobState, completedRounds: Int, globalModelHash: String?, error: String?,
+                createdBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?, rounds: [RoundView]) {
+        self.id = id; self.federationId = federationId; self.name = name; self.spec = spec; self.state = state; self.completedRounds = completedRounds
+        self.globalModelHash = globalModelHash; self.error = error; self.createdBy = createdBy; self.createdAt = createdAt
+        self.startedAt = startedAt; self.finishedAt = finishedAt; self.rounds = rounds
+    }
+}
+
+public struct JobList: Codable, Sendable, Equatable {
+    public var jobs: [JobView]
+    public init(jobs: [JobView]) { self.jobs = jobs }
+}
+
+/// What the coordinator answers when it has durably accepted an update.
+public struct UpdateReceipt: Codable, Sendable, Equatable {
+    public var jobId: UUID
+    public var round: Int
+    public var sha256: String
+    public var examples: Int
+    public var bytes: Int
+    public init(jobId: UUID, round: Int, sha256: String, examples: Int, bytes: Int) {
+        self.jobId = jobId; self.round = round; self.sha256 = sha256; self.examples = examples; self.bytes = bytes
+    }
+}
+
+/// Headers of an update upload (`PUT /api/v1/jobs/{id}/rounds/{round}/update`, body safetensors).
+public enum UpdateHeaders {
+    public static let examples = "X-Cumulus-Examples"
+    /// base64 Ed25519 signature by the node's enrolled key over `signedMessage(sha256:…)`.
+    public static let signature = "X-Cumulus-Signature"
+    public static let task = "X-Cumulus-Task"
+    /// Mean training loss, for the round's metrics.
+    public static let trainLoss = "X-Cumulus-Train-Loss"
+
+    /// What a node signs: binds the content hash to the job, round and task, so a signed
+    /// update cannot be replayed into another round.
+    public static func signedMessage(sha256: String, jobId: UUID, round: Int, task: UUID) -> Data {
+        Data("cumulus-update:\(jobId.uuidString.lowercased()):\(round):\(task.uuidString.lowercased()):\(sha256)".utf8)
+    }
+}
+
+// MARK: registry
+
+public enum ModelStage: String, Codable, Sendable, CaseIterable { case none, staging, production, archived }
+
+/// `POST /api/v1/models/versions` (the coordinator, with `models:register`).
+public struct NewModelVersion: Codable, Sendable, Equatable {
+    public var jobId: UUID
+    public var federationId: UUID
+    public var jobName: String
+    public var round: Int
+    public var sha256: String
+    public var strategy: String
+    public var participants: Int
+    public var examples: Int
+    public var metrics: [String: Double]
+    public init(jobId: UUID, federationId: UUID, jobName: String, round: Int, sha256: String, strategy: String, participants: Int, examples: Int,
+                metrics: [String: Double]) {
+        self.jobId = jobId; self.federationId = federationId; self.jobName = jobName; self.round = round; self.sha256 = sha256
+        self.strategy = strategy; self.participants = participants; self.examples = examples; self.metrics = metrics
+    }
+}
+
+public struct ModelVersion: Codable, Sendable, Equatable {
+    public var id: UUID
+    public var jobId: UUID
+    public var federationId: UUID
+    public var jobName: String
+    public var round: Int
+    public var sha256: String
+    public var bytes: Int
+    public var strategy: String
+    public var participants: Int
+    public var examples: Int
+    public var metrics: [String: Double]
+    public var stage: ModelStage
+    public var createdAt: Date
+    public init(id: UUID, jobId: UUID, federationId: UUID, jobName: String, round: Int, sha256: String, bytes: Int, strategy: String,
+                participants: Int, examples: Int, metrics: [String: Double], stage: ModelStage, createdAt: Date) {
+        self.id = id; self.jobId = jobId; self.federationId = federationId; self.jobName = jobName; self.round = round; self.sha256 = sha256
+        self.bytes = bytes; self.strategy = strategy; self.participants = participants; self.examples = examples; self.metrics = metrics
+        self.stage = stage; self.createdAt = createdAt
+    }
+}
+
+public struct ModelVersionList: Codable, Sendable, Equatable {
+    public var versions: [ModelVersion]
+    public init(versions: [ModelVersion]) { self.versions = versions }
+}
+
+/// `GET /api/v1/models/best`: the chosen version and why.
+public struct BestModel: Codable, Sendable, Equatable {
+    public var version: ModelVersion
+    public var metric: String
+    public var value: Double
+    public var reason: String
+    public init(version: ModelVersion, metric: String, value: Double, reason: String) {
+        self.version = version; self.metric = metric; self.value = value; self.reason = reason
+    }
+}
