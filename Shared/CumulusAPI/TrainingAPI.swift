@@ -59,13 +59,17 @@ public struct NewJob: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// An external trainer command on the agents instead of the built-in trainer (see README).
     public var externalTrainer: String?
+    /// The job waits in the queue until someone else who may decide approvals approves it
+    /// (`POST /api/v1/jobs/{id}/approve`); approving early ("pre-approval") keeps its place.
+    public var requireApproval: Bool?
     public init(federationId: UUID, name: String, model: ModelSpec, dataset: String, strategy: StrategySpec, rounds: Int, fractionFit: Double = 1,
                 minFitClients: Int = 1, minAvailableClients: Int = 1, roundDeadlineSeconds: Int = 300, local: LocalTrainingSpec = .init(),
-                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil) {
+                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil) {
         self.federationId = federationId; self.name = name; self.model = model; self.dataset = dataset; self.strategy = strategy; self.rounds = rounds
         self.fractionFit = fractionFit; self.minFitClients = minFitClients; self.minAvailableClients = minAvailableClients
         self.roundDeadlineSeconds = roundDeadlineSeconds; self.local = local; self.evaluateEvery = evaluateEvery; self.seed = seed
         self.externalTrainer = externalTrainer
+        self.requireApproval = requireApproval
     }
 }
 
@@ -109,14 +113,16 @@ public struct JobView: Codable, Sendable, Equatable {
     public var globalModelHash: String?
     public var error: String?
     public var createdBy: String
+    /// Who approved the job, when it needed approval.
+    public var approvedBy: String?
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
     public var rounds: [RoundView]
     public init(id: UUID, federationId: UUID, name: String, spec: NewJob, state: JobState, completedRounds: Int, globalModelHash: String?, error: String?,
-                createdBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?, rounds: [RoundView]) {
+                createdBy: String, approvedBy: String? = nil, createdAt: Date, startedAt: Date?, finishedAt: Date?, rounds: [RoundView]) {
         self.id = id; self.federationId = federationId; self.name = name; self.spec = spec; self.state = state; self.completedRounds = completedRounds
-        self.globalModelHash = globalModelHash; self.error = error; self.createdBy = createdBy; self.createdAt = createdAt
+        self.globalModelHash = globalModelHash; self.error = error; self.createdBy = createdBy; self.approvedBy = approvedBy; self.createdAt = createdAt
         self.startedAt = startedAt; self.finishedAt = finishedAt; self.rounds = rounds
     }
 }

@@ -109,13 +109,25 @@ import Testing
 
     @Test func jwksVerifierRateLimitsRefreshes() async throws {
         let published = PublishedKeys([TokenSigningKey(keyID: "a")])
-        let verifier = JWKSVerifier(issuer: issuer, minimumRefreshInterval: .seconds(60)) { try await published.document() }
+        let verifier = JWKSVerifier(issuer: issuer, minimumRefreshInterval: .seconds(60), maximumWait: .zero) { try await published.document() }
         for index in 0..<5 {
             await #expect(throws: TokenRejection.unknownKey("forged-\(index)")) {
                 try await verifier.verify(try await TokenSigningKey(keyID: "forged-\(index)").sign(claims()))
             }
         }
         #expect(await published.fetches == 1)
+    }
+
+    @Test func aKeyRotatedJustAfterARefreshIsPickedUpByWaitingNotRefused() async throws {
+        let old = TokenSigningKey(keyID: "r-1")
+        let new = TokenSigningKey(keyID: "r-2")
+        let published = PublishedKeys([old])
+        let verifier = JWKSVerifier(issuer: issuer, minimumRefreshInterval: .milliseconds(300)) { try await published.document() }
+        _ = try await verifier.verify(try await old.sign(claims()))
+        await published.set([old, new])
+        // Within the interval of the first fetch: waits for the next allowed refresh.
+        _ = try await verifier.verify(try await new.sign(claims()))
+        #expect(await published.fetches == 2)
     }
 }
 

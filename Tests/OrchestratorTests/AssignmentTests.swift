@@ -108,7 +108,7 @@ import CumulusAPI
             #expect(Assignment.choose(nodes: nodes, requirement: requirement, organisation: organisation, now: now, cursor: cursor, tried: tried) == decided.chosen)
             for verdict in decided.verdicts {
                 let node = nodes.first { $0.id == verdict.node }!
-                #expect(Assignment.isEligible(node, for: requirement, organisation: organisation, now: now) == (verdict.eligible || tried.contains(node.id)))
+                #expect(Assignment.isEligible(node, for: requirement, organisation: organisation, now: now) == verdict.reasons.filter { $0 != .alreadyTried }.isEmpty)
             }
         }
     }

@@ -70,6 +70,12 @@ struct Conductor: Service {
                 switch job.state {
                 case .queued:
                     guard running[job.federationId, default: 0] < settings.maxRunningJobsPerFederation else { continue }
+                    // Its turn has come; a job that needs approval and has none holds its place
+                    // and the ones behind it wait, so jobs start in the order they were queued.
+                    if job.spec.requireApproval == true, job.approvedBy == nil {
+                        running[job.federationId, default: 0] = settings.maxRunningJobsPerFederation
+                        continue
+                    }
                     try await start(job)
                     running[job.federationId, default: 0] += 1
                 case .running:

@@ -80,5 +80,6 @@ enum CoordinatorMigrations {
             """,
             "CREATE INDEX job_events_by_job ON job_events (job_id, id)"
         ),
+        Migration("0002_job_approval", "ALTER TABLE jobs ADD COLUMN approved_by text, ADD COLUMN approved_at timestamptz"),
     ]
 }

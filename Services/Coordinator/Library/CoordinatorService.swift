@@ -105,6 +105,18 @@ enum CoordinatorOpenAPI {
             '403': {$ref: '#/components/responses/Problem'}
             '404': {$ref: '#/components/responses/Problem'}
             '409': {$ref: '#/components/responses/Problem'}
+      /api/v1/jobs/{id}/approve:
+        post:
+          operationId: approveJob
+          summary: "Approve a queued job that requires approval (someone other than its creator, with approvals:decide)."
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+          responses:
+            '200': {description: OK., content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}}
+            '401': {$ref: '#/components/responses/Problem'}
+            '403': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
+            '409': {$ref: '#/components/responses/Problem'}
       /api/v1/jobs/{id}/events:
         get:
           operationId: jobEvents
@@ -137,9 +149,9 @@ enum CoordinatorOpenAPI {
     """
 
     static let schemas = """
-        NewJob: {type: object, required: [federationId, name, model, dataset, strategy, rounds, fractionFit, minFitClients, minAvailableClients, roundDeadlineSeconds, local, evaluateEvery, seed], properties: {federationId: {type: string, format: uuid}, name: {type: string}, model: {type: object, required: [architecture, inputs, hiddenLayers, classes], properties: {architecture: {type: string, enum: [logistic, mlp]}, inputs: {type: integer}, hiddenLayers: {type: array, items: {type: integer}}, classes: {type: integer}, initialModelHash: {type: string}}}, dataset: {type: string}, strategy: {type: object, required: [name, hyperparameters], properties: {name: {type: string, enum: [fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad]}, hyperparameters: {type: object, additionalProperties: {type: number}}}}, rounds: {type: integer, minimum: 1}, fractionFit: {type: number}, minFitClients: {type: integer}, minAvailableClients: {type: integer}, roundDeadlineSeconds: {type: integer}, local: {type: object, properties: {epochs: {type: integer}, batchSize: {type: integer}, learningRate: {type: number}, momentum: {type: number}, weightDecay: {type: number}}}, evaluateEvery: {type: integer}, seed: {type: integer}, externalTrainer: {type: string}}}
+        NewJob: {type: object, required: [federationId, name, model, dataset, strategy, rounds, fractionFit, minFitClients, minAvailableClients, roundDeadlineSeconds, local, evaluateEvery, seed], properties: {federationId: {type: string, format: uuid}, name: {type: string}, model: {type: object, required: [architecture, inputs, hiddenLayers, classes], properties: {architecture: {type: string, enum: [logistic, mlp]}, inputs: {type: integer}, hiddenLayers: {type: array, items: {type: integer}}, classes: {type: integer}, initialModelHash: {type: string}}}, dataset: {type: string}, strategy: {type: object, required: [name, hyperparameters], properties: {name: {type: string, enum: [fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad]}, hyperparameters: {type: object, additionalProperties: {type: number}}}}, rounds: {type: integer, minimum: 1}, fractionFit: {type: number}, minFitClients: {type: integer}, minAvailableClients: {type: integer}, roundDeadlineSeconds: {type: integer}, local: {type: object, properties: {epochs: {type: integer}, batchSize: {type: integer}, learningRate: {type: number}, momentum: {type: number}, weightDecay: {type: number}}}, evaluateEvery: {type: integer}, seed: {type: integer}, externalTrainer: {type: string}, requireApproval: {type: boolean}}}
         Round: {type: object, required: [round, state, openedAt, invited, accepted, stragglers, rejectedUpdates, examples], properties: {round: {type: integer}, state: {type: string, enum: [open, evaluating, closed, failed]}, openedAt: {type: string, format: date-time}, closedAt: {type: string, format: date-time}, invited: {type: array, items: {type: string, format: uuid}}, accepted: {type: array, items: {type: string, format: uuid}}, stragglers: {type: object, additionalProperties: {type: string}}, rejectedUpdates: {type: integer}, examples: {type: integer}, trainLoss: {type: number}, evaluationLoss: {type: number}, evaluationAccuracy: {type: number}, modelHash: {type: string}}}
-        Job: {type: object, required: [id, federationId, name, spec, state, completedRounds, createdBy, createdAt, rounds], properties: {id: {type: string, format: uuid}, federationId: {type: string, format: uuid}, name: {type: string}, spec: {$ref: '#/components/schemas/NewJob'}, state: {type: string, enum: [queued, running, succeeded, failed, cancelled]}, completedRounds: {type: integer}, globalModelHash: {type: string}, error: {type: string}, createdBy: {type: string}, createdAt: {type: string, format: date-time}, startedAt: {type: string, format: date-time}, finishedAt: {type: string, format: date-time}, rounds: {type: array, items: {$ref: '#/components/schemas/Round'}}}}
+        Job: {type: object, required: [id, federationId, name, spec, state, completedRounds, createdBy, createdAt, rounds], properties: {id: {type: string, format: uuid}, federationId: {type: string, format: uuid}, name: {type: string}, spec: {$ref: '#/components/schemas/NewJob'}, state: {type: string, enum: [queued, running, succeeded, failed, cancelled]}, completedRounds: {type: integer}, globalModelHash: {type: string}, error: {type: string}, createdBy: {type: string}, approvedBy: {type: string}, createdAt: {type: string, format: date-time}, startedAt: {type: string, format: date-time}, finishedAt: {type: string, format: date-time}, rounds: {type: array, items: {$ref: '#/components/schemas/Round'}}}}
         UpdateReceipt: {type: object, required: [jobId, round, sha256, examples, bytes], properties: {jobId: {type: string, format: uuid}, round: {type: integer}, sha256: {type: string}, examples: {type: integer}, bytes: {type: integer}}}
     """
 }

@@ -19,6 +19,7 @@ struct JobController: Sendable {
         router.get("/api/v1/jobs") { request, context in try await list(request, context) }
         router.get("/api/v1/jobs/{id}") { _, context in try await detail(context) }
         router.post("/api/v1/jobs/{id}/cancel") { _, context in try await cancel(context) }
+        router.post("/api/v1/jobs/{id}/approve") { _, context in try await approve(context) }
         router.get("/api/v1/jobs/{id}/events") { request, context in try await events(request, context) }
     }
 
@@ -54,6 +55,21 @@ struct JobController: Sendable {
         try await store.finish(job.id, state: .cancelled, error: "cancelled by \(context.identity?.subject ?? "?")")
         if let round = try await store.round(job.id, job.completedRounds + 1), round.state == "open" {
             for task in round.tasks.values { await peers.cancelTask(task) }
+        }
+        return try Response.json(try await view(job.id))
+    }
+
+    /// A second person who may decide approvals in the federation lets a queued job start when
+    /// its turn comes (or at once, if it already has).
+    func approve(_ context: CumulusRequestContext) async throws -> Response {
+        let job = try await visibleJob(context)
+        let identity = try await context.require("approvals:decide", in: .federation(job.federationId))
+        guard job.spec.requireApproval == true else { throw Problem.conflict("this job does not need approval") }
+        guard identity.subject != job.createdBy else {
+            throw Problem(.forbidden, detail: "a job is approved by someone other than the person who created it")
+        }
+        guard try await store.approve(job.id, by: identity.subject) else {
+            throw Problem.conflict(job.approvedBy == nil ? "the job is \(job.state.rawValue), not queued" : "the job is already approved")
         }
         return try Response.json(try await view(job.id))
     }

@@ -17,6 +17,7 @@ struct JobStore: Sendable {
         var spec: NewJob
         var state: JobState
         var createdBy: String
+        var approvedBy: String?
         var createdAt: Double
         var startedAt: Double?
         var finishedAt: Double?
@@ -55,7 +56,7 @@ struct JobStore: Sendable {
 
     static let jobJSON = """
         json_build_object('id', j.id, 'federationId', j.federation_id, 'name', j.name, 'spec', j.spec, 'state', j.state, 'createdBy', j.created_by,
-            'createdAt', extract(epoch FROM j.created_at), 'startedAt', extract(epoch FROM j.started_at), 'finishedAt', extract(epoch FROM j.finished_at),
+            'approvedBy', j.approved_by, 'createdAt', extract(epoch FROM j.created_at), 'startedAt', extract(epoch FROM j.started_at), 'finishedAt', extract(epoch FROM j.finished_at),
             'completedRounds', j.completed_rounds, 'globalHash', j.global_hash, 'error', j.error)::text
         """
 
@@ -101,6 +102,18 @@ struct JobStore: Sendable {
             """, logger: logger
         ).decode(String.self) { rows.append(try Self.decode(JobRow.self, text)) }
         return rows
+    }
+
+    /// Records the approval of a queued job; false if it is not queued or already approved.
+    func approve(_ job: UUID, by approver: String) async throws -> Bool {
+        var approved = false
+        try await postgres.withTransaction(logger: logger) { connection in
+            for try await _ in try await connection.query(
+                "UPDATE jobs SET approved_by = \(approver), approved_at = now() WHERE id = \(job) AND state = 'queued' AND approved_by IS NULL RETURNING 1",
+                logger: logger) { approved = true }
+            if approved { try await event(job, "job-approved", ["by": .string(approver)], on: connection) }
+        }
+        return approved
     }
 
     func checkpoint(_ job: UUID) async throws -> Data? {
@@ -286,7 +299,7 @@ struct JobStore: Sendable {
 extension JobStore.JobRow {
     func view(rounds: [JobStore.RoundRow]) -> JobView {
         JobView(id: id, federationId: federationId, name: name, spec: spec, state: state, completedRounds: completedRounds, globalModelHash: globalHash,
-                error: error, createdBy: createdBy, createdAt: Date(timeIntervalSince1970: createdAt), startedAt: startedAt.map(Date.init(timeIntervalSince1970:)),
+                error: error, createdBy: createdBy, approvedBy: approvedBy, createdAt: Date(timeIntervalSince1970: createdAt), startedAt: startedAt.map(Date.init(timeIntervalSince1970:)),
                 finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
                 rounds: rounds.map { row in
                     RoundView(round: row.round, state: row.state, openedAt: Date(timeIntervalSince1970: row.openedAt),

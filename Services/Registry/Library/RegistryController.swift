@@ -29,6 +29,7 @@ struct RegistryController: Sendable {
         models.get("/versions/{id}") { _, context in try Response.json(try await visibleVersion(context).view) }
         models.post("/versions/{id}/stage") { request, context in try await stage(request, context) }
         models.get("/best") { request, context in try await best(request, context) }
+        models.post("/retention") { request, context in try await retain(request, context) }
     }
 
     // MARK: blobs
@@ -177,7 +178,7 @@ struct RegistryController: Sendable {
         let federation = try OperatorQuery.uuid(query["federationId"], "federationId")
         guard job != nil || federation != nil else { throw Problem.invalidField("jobId", "jobId or federationId is required") }
         let metric = query["metric"].map(String.init) ?? "accuracy"
-        let direction = query["direction"].map(String.init) ?? (metric.contains("loss") ? "min" : "max")
+        let direction = query["direction"].map(String.init) ?? (metric.lowercased().contains("loss") ? "min" : "max")
         guard ["min", "max"].contains(direction) else { throw Problem.invalidField("direction", "must be min or max") }
         let minimumAccuracy = try query["minAccuracy"].map { text -> Double in
             guard let value = Double(text), (0...1).contains(value) else { throw Problem.invalidField("minAccuracy", "must be 0 to 1", limit: "1") }
@@ -201,6 +202,59 @@ struct RegistryController: Sendable {
         let reason = "\(direction == "max" ? "highest" : "lowest") \(metric) (\(chosen.1)) among \(scored.count) version(s)"
             + (lastN.map { " of the last \($0)" } ?? "") + (minimumAccuracy.map { " with accuracy ≥ \($0)" } ?? "")
         return try Response.json(BestModel(version: chosen.0.view, metric: metric, value: chosen.1, reason: reason))
+    }
+
+    struct RetentionRequest: Decodable {
+        var jobId: UUID
+        var keepLast: Int
+        var metric: String?
+        var direction: String?
+    }
+
+    struct RetentionResult: Encodable {
+        var kept: [Int]
+        var removed: [Int]
+        var freedBytes: Int
+    }
+
+    /// Keeps a job's best version (by `metric`, default accuracy), its last `keepLast` versions and
+    /// every staged one; removes the other versions and the files no remaining version uses.
+    func retain(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
+        let body = try await request.decode(as: RetentionRequest.self, context: context)
+        guard (1...10_000).contains(body.keepLast) else { throw Problem.invalidField("keepLast", "must be 1 to 10000", limit: "10000") }
+        let metric = body.metric ?? "accuracy"
+        let direction = body.direction ?? (metric.lowercased().contains("loss") ? "min" : "max")
+        guard ["min", "max"].contains(direction) else { throw Problem.invalidField("direction", "must be min or max") }
+        let rows = try await versions(.job(body.jobId))
+        guard let first = rows.first, try await context.policy.allows(try context.requireIdentity(), "models:read", in: .federation(first.federationId)) else {
+            throw Problem.notFound("versions of job \(body.jobId.uuidString.lowercased())")
+        }
+        try await context.require("models:stage", in: .federation(first.federationId))
+        let byRound = rows.sorted { $0.round < $1.round }
+        var keep = Set(byRound.suffix(body.keepLast).map(\.id))
+        keep.formUnion(rows.filter { $0.stage != .none }.map(\.id))
+        let scored = rows.compactMap { row in row.metrics[metric].map { (row, $0) } }
+        if let best = direction == "max" ? scored.max(by: { $0.1 < $1.1 }) : scored.min(by: { $0.1 < $1.1 }) { keep.insert(best.0.id) }
+        let removed = rows.filter { !keep.contains($0.id) }
+        var freed = 0
+        for version in removed {
+            var orphan = false
+            try await postgres.withTransaction(logger: logger) { connection in
+                try await connection.query("DELETE FROM model_versions WHERE id = \(version.id)", logger: logger)
+                for try await _ in try await connection.query(
+                    "SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM model_versions WHERE sha256 = \(version.sha256))", logger: logger) { orphan = true }
+                if orphan {
+                    try await connection.query("DELETE FROM blob_federations WHERE sha256 = \(version.sha256)", logger: logger)
+                    try await connection.query("DELETE FROM blobs WHERE sha256 = \(version.sha256)", logger: logger)
+                }
+            }
+            if orphan {
+                try? FileManager.default.removeItem(at: blobs.path(version.sha256))
+                freed += version.bytes
+            }
+        }
+        return try Response.json(RetentionResult(kept: rows.filter { keep.contains($0.id) }.map(\.round).sorted(), removed: removed.map(\.round).sorted(),
+                                                 freedBytes: freed))
     }
 
     struct StageChange: Decodable { var stage: ModelStage; var approvalId: UUID? }

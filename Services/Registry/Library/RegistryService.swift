@@ -105,6 +105,20 @@ enum RegistryOpenAPI {
             '403': {$ref: '#/components/responses/Problem'}
             '404': {$ref: '#/components/responses/Problem'}
             '409': {$ref: '#/components/responses/Problem'}
+      /api/v1/models/retention:
+        post:
+          operationId: applyRetention
+          summary: "Keep a job's best version, its last N and every staged one; remove the rest and their unused files."
+          requestBody:
+            required: true
+            content:
+              application/json: {schema: {type: object, required: [jobId, keepLast], properties: {jobId: {type: string, format: uuid}, keepLast: {type: integer, minimum: 1}, metric: {type: string}, direction: {type: string, enum: [min, max]}}}}
+          responses:
+            '200': {description: What was kept and removed., content: {application/json: {schema: {type: object, properties: {kept: {type: array, items: {type: integer}}, removed: {type: array, items: {type: integer}}, freedBytes: {type: integer}}}}}}
+            '400': {$ref: '#/components/responses/Problem'}
+            '401': {$ref: '#/components/responses/Problem'}
+            '403': {$ref: '#/components/responses/Problem'}
+            '404': {$ref: '#/components/responses/Problem'}
       /api/v1/models/best:
         get:
           operationId: bestVersion

@@ -5,21 +5,26 @@ import NIOCore
 
 /// Verifies tokens against governance's JWKS, fetched over HTTP and cached. An unknown `kid`
 /// triggers one refresh (at most every `minimumRefreshInterval`), so a rotated signing key is
-/// picked up without a restart and a flood of forged kids cannot hammer governance.
+/// picked up without a restart and a flood of forged kids cannot hammer governance. A token
+/// whose kid arrives just after a refresh waits for the next allowed one (at most `maximumWait`)
+/// instead of being refused: otherwise a key rotated moments after a refresh would turn every
+/// new token away until the interval passed.
 public actor JWKSVerifier: AccessTokenVerifier {
     public typealias Fetch = @Sendable () async throws -> Data
 
     private let fetch: Fetch
     private let issuer: String
     private let minimumRefreshInterval: Duration
+    private let maximumWait: Duration
     private var keys = JWTKeyCollection()
     private var keyIDs: Set<String> = []
     private var lastRefresh: ContinuousClock.Instant?
 
-    public init(issuer: String, minimumRefreshInterval: Duration = .seconds(10), fetch: @escaping Fetch) {
+    public init(issuer: String, minimumRefreshInterval: Duration = .seconds(2), maximumWait: Duration? = nil, fetch: @escaping Fetch) {
         self.fetch = fetch
         self.issuer = issuer
         self.minimumRefreshInterval = minimumRefreshInterval
+        self.maximumWait = maximumWait ?? minimumRefreshInterval
     }
 
     /// Fetches the JWKS document from `url` with `client`.
@@ -43,9 +48,15 @@ public actor JWKSVerifier: AccessTokenVerifier {
     }
 
     private func refreshIfAllowed() async throws(TokenRejection) {
-        let now = ContinuousClock.now
-        if let lastRefresh, now - lastRefresh < minimumRefreshInterval { return }
-        lastRefresh = now
+        let asked = ContinuousClock.now
+        if let last = lastRefresh, asked - last < minimumRefreshInterval {
+            let next = last + minimumRefreshInterval
+            guard next - asked <= maximumWait else { return }
+            try? await Task.sleep(until: next)
+            // Someone else refreshed while this request waited: their answer is ours.
+            if let latest = lastRefresh, latest > last { return }
+        }
+        lastRefresh = ContinuousClock.now
         let document: JWKS
         do {
             document = try JSONDecoder().decode(JWKS.self, from: try await fetch())

@@ -16,6 +16,8 @@ import Testing
         let router = Router()
         let token = "imds-\(UUID().uuidString)"
         router.put("/latest/api/token") { request, _ -> Response in
+            // The GCP machine has no AWS endpoint: the agent must fall through to the second question.
+            guard cloud == "aws" else { return Response(status: .notFound) }
             guard request.headers[HTTPField.Name("X-aws-ec2-metadata-token-ttl-seconds")!] != nil else { return Response(status: .badRequest) }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: token)))
         }
@@ -29,10 +31,6 @@ import Testing
             let answers = ["zone": "projects/4242/zones/europe-west4-a", "machine-type": "projects/4242/machineTypes/e2-standard-4"]
             guard let answer = answers[context.parameters.get("item") ?? ""] else { return Response(status: .notFound) }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: answer)))
-        }
-        if cloud == "gcp" {
-            // The GCP machine has no AWS endpoint: the agent must fall through to the second question.
-            router.put("/latest/api/token") { _, _ in Response(status: .notFound) }
         }
         let port = Mutex<Int?>(nil)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -53,7 +53,7 @@ import Testing
         let created = try gateway.decode(TaskView.self, try await gateway.send(.POST, "/api/v1/tasks", token: owner.adminToken, json: NewTask(
             federationId: fixture.federation.id, organisationId: owner.organisation.id, kind: "probe", parameters: ["durationSeconds": .number(0.1)],
             requirement: TaskRequirement(minimumMemoryGB: 4, dataset: "digits"), leaseSeconds: 30)), expect: 201)
-        #expect(created.state == .pending)
+        #expect([.pending, .assigned].contains(created.state), "new, or already decided by a dispatcher")
 
         let assignment = try gateway.decode(TaskAssignment.self, try await gateway.send(.GET, "/api/v1/agent/tasks/next?waitSeconds=10", token: node.token), expect: 200)
         #expect(assignment.taskId == created.id)
