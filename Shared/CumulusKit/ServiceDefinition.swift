@@ -1,5 +1,8 @@
 import CumulusAPI
 import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// What makes one service different from the others. Everything else (configuration, logging,
@@ -33,5 +36,24 @@ public struct ServiceDefinition: Sendable {
         self.backgroundServices = backgroundServices
         self.onStart = onStart
         self.tokenVerifier = tokenVerifier
+    }
+}
+
+extension ServiceDefinition {
+    /// The routes `addRoutes` registers, listed without connecting to anything (the clients are
+    /// built, never run), so a test can check the OpenAPI document covers every one of them.
+    public func registeredRoutes() throws -> [(method: String, path: String)] {
+        let configuration = ServiceConfiguration(
+            service: service,
+            database: DatabaseURL(host: "127.0.0.1", port: 1, username: "unused", password: nil, database: "unused"),
+            redis: RedisURL(host: "127.0.0.1", port: 1))
+        let logger = Logger(label: "routes")
+        let dependencies = ServiceDependencies(
+            configuration: configuration, postgres: PostgresClient(url: configuration.database, applicationName: "routes", logger: logger),
+            redis: RedisPool(url: configuration.redis), metrics: PrometheusCollectorRegistry(), internalClient: InternalClient(serviceToken: nil),
+            migrations: try MigrationRunner(schema: service.schema, migrations: []), logger: logger)
+        let router = Router(context: CumulusRequestContext.self)
+        addRoutes(router, dependencies)
+        return router.routes.map { (method: $0.method.rawValue, path: $0.path.description) }
     }
 }

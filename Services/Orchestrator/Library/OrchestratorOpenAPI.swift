@@ -1,64 +1,36 @@
+import CumulusKit
+
 /// The orchestrator's paths and schemas of `/openapi.yaml` (the shell adds health, metrics and
 /// the Problem schema). OrchestratorTests checks every registered route is listed here.
 enum OrchestratorOpenAPI {
-    struct Operation {
-        var method: String
-        var id: String
-        var summary: String
-        var request: String?
-        var response: String?
-        var status = "200"
-        var query: [String] = []
-        var errors = ["400", "401", "403", "404"]
-    }
-
-    static let operations: [(path: String, operations: [Operation])] = [
-        ("/api/v1/agent/register", [Operation(method: "post", id: "registerNode", summary: "Register or refresh the calling node (node token).",
+    static let operations: [(path: String, operations: [OpenAPIDocument.Operation])] = [
+        ("/api/v1/agent/register", [OpenAPIDocument.Operation(method: "post", id: "registerNode", summary: "Register or refresh the calling node (node token).",
                                                request: "NodeRegistration", response: "Node", errors: ["400", "401", "403"])]),
-        ("/api/v1/agent/heartbeat", [Operation(method: "post", id: "heartbeat", summary: "Report the calling node's telemetry and datasets.",
+        ("/api/v1/agent/heartbeat", [OpenAPIDocument.Operation(method: "post", id: "heartbeat", summary: "Report the calling node's telemetry and datasets.",
                                                 request: "Heartbeat", response: "HeartbeatAck", errors: ["400", "401", "403", "409"])]),
-        ("/api/v1/agent/tasks/next", [Operation(method: "get", id: "nextTask", summary: "Long-poll for the calling node's next task; 204 when none came.",
-                                                 response: "TaskAssignment", query: ["waitSeconds"], errors: ["400", "401", "403", "409"])]),
-        ("/api/v1/agent/tasks/{id}/status", [Operation(method: "post", id: "reportTask", summary: "Report progress (renews the lease), success, failure or rejection.",
+        ("/api/v1/agent/tasks/next", [OpenAPIDocument.Operation(method: "get", id: "nextTask", summary: "Long-poll for the calling node's next task; 204 when none came.",
+                                                 response: "TaskAssignment", query: ["waitSeconds"], errors: ["400", "401", "403", "409"],
+                                                 others: ["204": "No task was assigned within the wait."])]),
+        ("/api/v1/agent/tasks/{id}/status", [OpenAPIDocument.Operation(method: "post", id: "reportTask", summary: "Report progress (renews the lease), success, failure or rejection.",
                                                         request: "TaskStatusReport", response: "TaskStatusAck")]),
-        ("/api/v1/nodes", [Operation(method: "get", id: "listNodes", summary: "Nodes with their current telemetry, filtered.",
+        ("/api/v1/nodes", [OpenAPIDocument.Operation(method: "get", id: "listNodes", summary: "Nodes with their current telemetry, filtered.",
                                       response: "NodeList", query: ["organisationId", "federationId", "status", "region"])]),
-        ("/api/v1/nodes/{id}", [Operation(method: "get", id: "getNode", summary: "A node with its telemetry history and events.", response: "NodeDetail")]),
-        ("/api/v1/nodes/{id}/drain", [Operation(method: "post", id: "drainNode", summary: "Stop giving the node new work.", response: "Node",
+        ("/api/v1/nodes/{id}", [OpenAPIDocument.Operation(method: "get", id: "getNode", summary: "A node with its telemetry history and events.", response: "NodeDetail")]),
+        ("/api/v1/nodes/{id}/drain", [OpenAPIDocument.Operation(method: "post", id: "drainNode", summary: "Stop giving the node new work.", response: "Node",
                                                  errors: ["401", "403", "404", "409"])]),
-        ("/api/v1/nodes/{id}/undrain", [Operation(method: "post", id: "undrainNode", summary: "Return a draining or failed node to service.", response: "Node",
+        ("/api/v1/nodes/{id}/undrain", [OpenAPIDocument.Operation(method: "post", id: "undrainNode", summary: "Return a draining or failed node to service.", response: "Node",
                                                    errors: ["401", "403", "404", "409"])]),
         ("/api/v1/tasks", [
-            Operation(method: "post", id: "createTask", summary: "Create a task for one participant of a federation.", request: "NewTask", response: "Task", status: "201"),
-            Operation(method: "get", id: "listTasks", summary: "Tasks, newest first.", response: "TaskList",
+            OpenAPIDocument.Operation(method: "post", id: "createTask", summary: "Create a task for one participant of a federation.", request: "NewTask", response: "Task", status: "201"),
+            OpenAPIDocument.Operation(method: "get", id: "listTasks", summary: "Tasks, newest first.", response: "TaskList",
                       query: ["federationId", "organisationId", "state", "reference", "nodeId", "history", "limit"]),
         ]),
-        ("/api/v1/tasks/{id}", [Operation(method: "get", id: "getTask", summary: "A task with its attempts, assignment decisions and transitions.", response: "Task")]),
-        ("/api/v1/tasks/{id}/cancel", [Operation(method: "post", id: "cancelTask", summary: "Cancel a task that has not finished.", response: "Task",
+        ("/api/v1/tasks/{id}", [OpenAPIDocument.Operation(method: "get", id: "getTask", summary: "A task with its attempts, assignment decisions and transitions.", response: "Task")]),
+        ("/api/v1/tasks/{id}/cancel", [OpenAPIDocument.Operation(method: "post", id: "cancelTask", summary: "Cancel a task that has not finished.", response: "Task",
                                                   errors: ["401", "403", "404", "409"])]),
     ]
 
-    static var paths: String {
-        var yaml = ""
-        for (path, operations) in operations {
-            yaml += "      \(path):\n"
-            for op in operations {
-                yaml += "        \(op.method):\n          operationId: \(op.id)\n          summary: \"\(op.summary)\"\n"
-                var parameters = op.query.map { "            - {name: \($0), in: query, required: false, schema: {type: string}}\n" }
-                if path.contains("{id}") { parameters.insert("            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}\n", at: 0) }
-                if !parameters.isEmpty { yaml += "          parameters:\n" + parameters.joined() }
-                if let request = op.request {
-                    yaml += "          requestBody:\n            required: true\n            content:\n              application/json: {schema: {$ref: '#/components/schemas/\(request)'}}\n"
-                }
-                yaml += "          responses:\n            '\(op.status)':\n              description: OK.\n"
-                if let response = op.response { yaml += "              content:\n                application/json: {schema: {$ref: '#/components/schemas/\(response)'}}\n" }
-                if op.id == "nextTask" { yaml += "            '204': {description: No task was assigned within the wait.}\n" }
-                for code in op.errors { yaml += "            '\(code)': {$ref: '#/components/responses/Problem'}\n" }
-            }
-        }
-        // The document inserts paths as they are: keys at two spaces.
-        return yaml.split(separator: "\n", omittingEmptySubsequences: false).map { $0.dropFirst(4) }.joined(separator: "\n")
-    }
+    static var paths: String { OpenAPIDocument.paths(operations) }
 
     static let schemas = """
             Location: {type: object, properties: {provider: {type: string}, region: {type: string}, zone: {type: string}, instanceType: {type: string}}}

@@ -1,16 +1,9 @@
+import CumulusKit
+
 /// The placement service's paths and schemas of `/openapi.yaml` (the shell adds health, metrics
 /// and the Problem schema). PlacementTests checks every registered route is listed here.
 enum PlacementOpenAPI {
-    struct Operation {
-        var method: String
-        var id: String
-        var summary: String
-        var request: String?
-        var response: String?
-        var status = "200"
-        var query: [String] = []
-        var errors = ["400", "401", "403", "404"]
-    }
+    typealias Operation = OpenAPIDocument.Operation
 
     static let operations: [(path: String, operations: [Operation])] = [
         ("/api/v1/placements", [
@@ -18,7 +11,7 @@ enum PlacementOpenAPI {
                       summary: "Where should the aggregator(s) run: the Pareto front of monthly cost and round time, the recommendation, the knee and baselines.",
                       request: "NewPlacement", response: "Placement", status: "201", errors: ["400", "401", "403", "404", "422", "502"]),
             Operation(method: "get", id: "listPlacements", summary: "A federation's placements, newest first.", response: "PlacementList",
-                      query: ["federationId", "limit"]),
+                      query: ["federationId", "limit"], requiredQuery: ["federationId"]),
         ]),
         ("/api/v1/placements/{id}", [Operation(method: "get", id: "getPlacement", summary: "A placement with its front, baselines and savings.",
                                                response: "Placement")]),
@@ -27,7 +20,7 @@ enum PlacementOpenAPI {
                       summary: "Deploy one front point: embedded starts the endpoint(s) at once; terraform renders the configuration.",
                       request: "NewDeployment", response: "Deployment", status: "201", errors: ["400", "401", "403", "404", "409", "422", "503"]),
             Operation(method: "get", id: "listDeployments", summary: "A federation's deployments, newest first.", response: "DeploymentList",
-                      query: ["federationId", "status", "limit"]),
+                      query: ["federationId", "status", "limit"], requiredQuery: ["federationId"]),
         ]),
         ("/api/v1/deployments/{id}", [Operation(method: "get", id: "getDeployment",
                                                 summary: "A deployment: status and the endpoint a job binds to.", response: "Deployment")]),
@@ -39,26 +32,7 @@ enum PlacementOpenAPI {
                                                      response: "Deployment", errors: ["401", "403", "404", "409", "502", "503"])]),
     ]
 
-    static var paths: String {
-        var yaml = ""
-        for (path, operations) in operations {
-            yaml += "      \(path):\n"
-            for op in operations {
-                yaml += "        \(op.method):\n          operationId: \(op.id)\n          summary: \"\(op.summary)\"\n          security: [{bearer: []}]\n"
-                var parameters = op.query.map { "            - {name: \($0), in: query, required: \($0 == "federationId" ? "true" : "false"), schema: {type: string}}\n" }
-                if path.contains("{id}") { parameters.insert("            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}\n", at: 0) }
-                if !parameters.isEmpty { yaml += "          parameters:\n" + parameters.joined() }
-                if let request = op.request {
-                    yaml += "          requestBody:\n            required: true\n            content:\n              application/json: {schema: {$ref: '#/components/schemas/\(request)'}}\n"
-                }
-                yaml += "          responses:\n            '\(op.status)':\n              description: OK.\n"
-                if let response = op.response { yaml += "              content:\n                application/json: {schema: {$ref: '#/components/schemas/\(response)'}}\n" }
-                for code in op.errors { yaml += "            '\(code)': {$ref: '#/components/responses/Problem'}\n" }
-            }
-        }
-        // The document inserts paths as they are: keys at two spaces.
-        return yaml.split(separator: "\n", omittingEmptySubsequences: false).map { $0.dropFirst(4) }.joined(separator: "\n")
-    }
+    static var paths: String { OpenAPIDocument.paths(operations) }
 
     static let schemas = """
             CloudRegion: {type: object, required: [provider, region], properties: {provider: {type: string, enum: [aws, gcp, azure, openstack]}, region: {type: string, minLength: 1, maxLength: 64}}}

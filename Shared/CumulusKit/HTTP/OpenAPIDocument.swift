@@ -142,3 +142,51 @@ public struct OpenAPIDocument: Sendable {
         return routes.map { "\($0.method.uppercased()) \($0.path)" }.filter { !documented.contains($0) }.sorted()
     }
 }
+
+extension OpenAPIDocument {
+    /// One operation of a service's API, for services that list their paths as data rather
+    /// than YAML text; `paths(_:)` renders them as the document expects.
+    public struct Operation: Sendable {
+        public var method: String
+        public var id: String
+        public var summary: String
+        public var request: String?
+        public var response: String?
+        public var status = "200"
+        public var query: [String] = []
+        public var errors = ["400", "401", "403", "404"]
+        /// Other answers without a body, by status code (e.g. 204 for a long-poll that timed out).
+        public var others: [String: String] = [:]
+        /// Query parameters that must be given.
+        public var requiredQuery: Set<String> = []
+
+        public init(method: String, id: String, summary: String, request: String? = nil, response: String? = nil, status: String = "200",
+                    query: [String] = [], requiredQuery: Set<String> = [], errors: [String] = ["400", "401", "403", "404"], others: [String: String] = [:]) {
+            self.method = method; self.id = id; self.summary = summary; self.request = request; self.response = response
+            self.status = status; self.query = query; self.requiredQuery = requiredQuery; self.errors = errors; self.others = others
+        }
+    }
+
+    /// The operations as YAML under `paths:` (path keys at two spaces).
+    public static func paths(_ operations: [(path: String, operations: [Operation])]) -> String {
+        var yaml = ""
+        for (path, operations) in operations {
+            yaml += "      \(path):\n"
+            for op in operations {
+                yaml += "        \(op.method):\n          operationId: \(op.id)\n          summary: \"\(op.summary)\"\n          security: [{bearer: []}]\n"
+                var parameters = op.query.map { "            - {name: \($0), in: query, required: \(op.requiredQuery.contains($0)), schema: {type: string}}\n" }
+                if path.contains("{id}") { parameters.insert("            - {name: id, in: path, required: true, schema: {type: string, format: uuid}}\n", at: 0) }
+                if !parameters.isEmpty { yaml += "          parameters:\n" + parameters.joined() }
+                if let request = op.request {
+                    yaml += "          requestBody:\n            required: true\n            content:\n              application/json: {schema: {$ref: '#/components/schemas/\(request)'}}\n"
+                }
+                yaml += "          responses:\n            '\(op.status)':\n              description: OK.\n"
+                if let response = op.response { yaml += "              content:\n                application/json: {schema: {$ref: '#/components/schemas/\(response)'}}\n" }
+                for (code, description) in op.others.sorted(by: { $0.key < $1.key }) { yaml += "            '\(code)': {description: \(description)}\n" }
+                for code in op.errors { yaml += "            '\(code)': {$ref: '#/components/responses/Problem'}\n" }
+            }
+        }
+        // The document inserts paths as they are: keys at two spaces.
+        return yaml.split(separator: "\n", omittingEmptySubsequences: false).map { $0.dropFirst(4) }.joined(separator: "\n")
+    }
+}
