@@ -117,7 +117,8 @@ struct EvaluateRunner: TaskRunner {
 
     func run(_ task: TaskAssignment, progress: @Sendable (Double) async -> Void) async throws -> [String: JSONValue] {
         let inputs = try await context.inputs(task)
-        let outcome = try LocalTrainer(architecture: inputs.architecture).evaluate(model: inputs.global, data: inputs.data.heldOut)
+        guard let heldOut = inputs.data.heldOut else { throw AgentError("\(inputs.dataset).csv has too few rows to hold any out for evaluation") }
+        let outcome = try LocalTrainer(architecture: inputs.architecture).evaluate(model: inputs.global, data: heldOut)
         return ["examples": .number(Double(outcome.examples)), "loss": .number(outcome.loss), "accuracy": .number(outcome.accuracy)]
     }
 }

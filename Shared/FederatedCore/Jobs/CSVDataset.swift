@@ -7,7 +7,8 @@ import Foundation
 public enum CSVDataset {
     public struct Split: Sendable {
         public var train: TabularDataset
-        public var heldOut: TabularDataset
+        /// Nil when nothing was held out (a fraction of 0, or a single row).
+        public var heldOut: TabularDataset?
         public var columns: [String]
     }
 
@@ -58,12 +59,13 @@ public enum CSVDataset {
         var order = Array(rows.indices)
         var generator = SeededGenerator(seed: seed)
         generator.shuffle(&order)
-        let heldOutCount = rows.count < 2 ? 0 : max(1, Int((Double(rows.count) * heldOutFraction).rounded()))
+        // Some rows are held out whenever a fraction is asked for (and there is more than one row).
+        let heldOutCount = heldOutFraction <= 0 || rows.count < 2 ? 0 : min(rows.count - 1, max(1, Int((Double(rows.count) * heldOutFraction).rounded())))
         let heldOut = order.prefix(heldOutCount).sorted()
         let train = order.dropFirst(heldOutCount).sorted()
         do {
             return Split(train: try TabularDataset(rows: train.map { rows[$0] }, labels: train.map { labels[$0] }),
-                         heldOut: try TabularDataset(rows: heldOut.map { rows[$0] }, labels: heldOut.map { labels[$0] }),
+                         heldOut: heldOut.isEmpty ? nil : try TabularDataset(rows: heldOut.map { rows[$0] }, labels: heldOut.map { labels[$0] }),
                          columns: columns)
         } catch {
             throw Problem.row(line: 0, reason: "\(error)")
