@@ -201,7 +201,7 @@ struct TaskEngine: Sendable {
             for try await owner in try await connection.query(
                 "SELECT node_id FROM task_attempts WHERE task_id = \(id) AND attempt = \(report.attempt)", logger: logger
             ).decode(UUID?.self) { attemptNode = owner; knownAttempt = true }
-            guard knownAttempt, attemptNode == node, let task = try await lockedTask(id, states: nil, dueOnly: false, on: connection) else {
+            guard knownAttempt, attemptNode == node, let task = try await lockedTask(id, states: nil, dueOnly: false, wait: true, on: connection) else {
                 throw Problem.notFound("task \(id.uuidString.lowercased()) for this node")
             }
             guard task.attempt == report.attempt, task.nodeId == node, [.assigned, .running].contains(task.state) else {
@@ -248,7 +248,7 @@ struct TaskEngine: Sendable {
     /// Cancels a task that has not finished. Returns false if it already had.
     func cancel(_ id: UUID, by actor: String) async throws -> Bool {
         try await postgres.withTransaction(logger: logger) { connection in
-            guard let task = try await lockedTask(id, states: [.pending, .assigned, .running], dueOnly: false, on: connection) else { return false }
+            guard let task = try await lockedTask(id, states: [.pending, .assigned, .running], dueOnly: false, wait: true, on: connection) else { return false }
             try await finish(task, state: .cancelled, outcome: "cancelled", reason: "cancelled by \(actor)", on: connection)
             return true
         }
@@ -300,12 +300,14 @@ struct TaskEngine: Sendable {
 
     // MARK: transitions
 
-    private func lockedTask(_ id: UUID, states: Set<TaskState>?, dueOnly: Bool, on connection: PostgresConnection) async throws -> TaskRow? {
+    /// The task under its row lock. Sweeps and dispatch skip a task another replica holds
+    /// (`wait: false`); an agent's report or a cancel waits its turn, since "locked" is not "absent".
+    private func lockedTask(_ id: UUID, states: Set<TaskState>?, dueOnly: Bool, wait: Bool = false, on connection: PostgresConnection) async throws -> TaskRow? {
         var found: String?
         for try await text in try await connection.query(
             """
             SELECT \(unescaped: TaskRow.selectJSON(withHistory: false)) FROM tasks t
-            WHERE t.id = \(id) AND (\(!dueOnly) OR t.next_attempt_at <= now()) FOR UPDATE SKIP LOCKED
+            WHERE t.id = \(id) AND (\(!dueOnly) OR t.next_attempt_at <= now()) FOR UPDATE \(unescaped: wait ? "" : "SKIP LOCKED")
             """, logger: logger
         ).decode(String.self) { found = text }
         guard let found else { return nil }
