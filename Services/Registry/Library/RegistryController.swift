@@ -39,7 +39,7 @@ struct RegistryController: Sendable {
     func upload(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let hash = try context.parameters.require("sha256")
         guard DiskBlobStore.isHash(hash) else { throw Problem.invalidField("sha256", "must be a lowercase hex SHA-256 (64 characters)") }
-        guard let federation = try OperatorQuery.uuid(request.uri.queryParameters["federationId"], "federationId") else {
+        guard let federation = try QueryValue.uuid(request.uri.queryParameters["federationId"], "federationId") else {
             throw Problem.invalidField("federationId", "is required: the federation the model belongs to")
         }
         let identity = try context.requireIdentity()
@@ -156,14 +156,14 @@ struct RegistryController: Sendable {
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let federation = try OperatorQuery.uuid(query["federationId"], "federationId") else {
+        guard let federation = try QueryValue.uuid(query["federationId"], "federationId") else {
             throw Problem.invalidField("federationId", "is required")
         }
         guard try await context.policy.allows(try context.requireIdentity(), "models:read", in: .federation(federation)) else {
             throw Problem.notFound("federation \(federation.uuidString.lowercased())")
         }
         var rows = try await versions(.federation(federation))
-        if let job = try OperatorQuery.uuid(query["jobId"], "jobId") { rows = rows.filter { $0.jobId == job } }
+        if let job = try QueryValue.uuid(query["jobId"], "jobId") { rows = rows.filter { $0.jobId == job } }
         if let stage = query["stage"] {
             guard let stage = ModelStage(rawValue: String(stage)) else { throw Problem.invalidField("stage", "must be none, staging, production or archived") }
             rows = rows.filter { $0.stage == stage }
@@ -174,8 +174,8 @@ struct RegistryController: Sendable {
     /// The best version of a job (or federation) by a metric, with optional constraints.
     func best(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let job = try OperatorQuery.uuid(query["jobId"], "jobId")
-        let federation = try OperatorQuery.uuid(query["federationId"], "federationId")
+        let job = try QueryValue.uuid(query["jobId"], "jobId")
+        let federation = try QueryValue.uuid(query["federationId"], "federationId")
         guard job != nil || federation != nil else { throw Problem.invalidField("jobId", "jobId or federationId is required") }
         let metric = query["metric"].map(String.init) ?? "accuracy"
         let direction = query["direction"].map(String.init) ?? (metric.lowercased().contains("loss") ? "min" : "max")
@@ -361,13 +361,5 @@ struct RegistryController: Sendable {
               try await context.policy.allows(try context.requireIdentity(), "models:read", in: .federation(row.federationId))
         else { throw Problem.notFound("model version \(id.uuidString.lowercased())") }
         return row
-    }
-}
-
-enum OperatorQuery {
-    static func uuid(_ text: Substring?, _ field: String) throws -> UUID? {
-        guard let text else { return nil }
-        guard let id = UUID(uuidString: String(text)) else { throw Problem.invalidField(field, "must be a UUID") }
-        return id
     }
 }

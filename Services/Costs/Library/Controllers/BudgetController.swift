@@ -34,7 +34,7 @@ struct BudgetController: Sendable {
     }
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let federation = try CostsValidation.requiredUUID(request.uri.queryParameters["federationId"], "federationId")
+        let federation = try QueryValue.requiredUUID(request.uri.queryParameters["federationId"], "federationId")
         try await CostsAccess.requireInFederation("costs:read", federation, context)
         var views: [BudgetView] = []
         for row in try await budgets.budgets(federation: federation) { views.append(try await budgets.view(row)) }

@@ -34,11 +34,11 @@ struct CatalogueController: Sendable {
         filter.provider = try Self.provider(query["provider"], "provider")?.rawValue
         filter.region = try CostsValidation.name(query["region"], "region")
         filter.instanceType = try CostsValidation.name(query["instanceType"], "instanceType")
-        filter.minVCPU = try CostsValidation.integer(query["minVcpus"], "minVcpus", 0...100_000)
-        filter.minMemoryGB = try CostsValidation.number(query["minMemoryGb"], "minMemoryGb", 0...1_000_000)
-        filter.maxHourlyUSD = try CostsValidation.number(query["maxHourlyUsd"], "maxHourlyUsd", 0...1_000_000)
-        filter.limit = try CostsValidation.integer(query["limit"], "limit", 1...10_000) ?? 500
-        filter.offset = try CostsValidation.integer(query["offset"], "offset", 0...10_000_000) ?? 0
+        filter.minVCPU = try QueryValue.integer(query["minVcpus"], "minVcpus", 0...100_000)
+        filter.minMemoryGB = try QueryValue.number(query["minMemoryGb"], "minMemoryGb", 0...1_000_000)
+        filter.maxHourlyUSD = try QueryValue.number(query["maxHourlyUsd"], "maxHourlyUsd", 0...1_000_000)
+        filter.limit = try QueryValue.integer(query["limit"], "limit", 1...10_000) ?? 500
+        filter.offset = try QueryValue.integer(query["offset"], "offset", 0...10_000_000) ?? 0
         let (total, prices) = try await store.prices(filter)
         return try Response.json(PriceList(version: try await store.versionView(), total: total, prices: prices))
     }
@@ -63,8 +63,8 @@ struct CatalogueController: Sendable {
         let query = request.uri.queryParameters
         let (total, rows) = try await store.latencies(
             provider: try Self.provider(query["provider"], "provider")?.rawValue, region: try CostsValidation.name(query["region"], "region"),
-            limit: try CostsValidation.integer(query["limit"], "limit", 1...10_000) ?? 1000,
-            offset: try CostsValidation.integer(query["offset"], "offset", 0...10_000_000) ?? 0)
+            limit: try QueryValue.integer(query["limit"], "limit", 1...10_000) ?? 1000,
+            offset: try QueryValue.integer(query["offset"], "offset", 0...10_000_000) ?? 0)
         return try Response.json(LatencyList(total: total, latencies: rows))
     }
 
@@ -78,7 +78,7 @@ struct CatalogueController: Sendable {
         let identity = try await CostsAccess.requirePlatform("prices:import", context)
         let query = request.uri.queryParameters
         let file = try CostsValidation.name(query["file"], "file") ?? "upload.csv"
-        let dryRun = try CostsValidation.boolean(query["dryRun"], "dryRun")
+        let dryRun = try QueryValue.boolean(query["dryRun"], "dryRun")
         let bytes = try await body(request)
         let table: ParsedTable<[InstanceOffer]>
         do { table = try PriceCSVParser.parse(bytes: bytes.readableBytesView, file: file) } catch {
@@ -105,7 +105,7 @@ struct CatalogueController: Sendable {
         let identity = try await CostsAccess.requirePlatform("prices:import", context)
         let query = request.uri.queryParameters
         let file = try CostsValidation.name(query["file"], "file") ?? "upload.csv"
-        let dryRun = try CostsValidation.boolean(query["dryRun"], "dryRun")
+        let dryRun = try QueryValue.boolean(query["dryRun"], "dryRun")
         let bytes = try await body(request)
         let table: ParsedTable<LatencyMatrix>
         do { table = try LatencyCSVParser.parse(bytes: bytes.readableBytesView, file: file) } catch {

@@ -35,35 +35,6 @@ enum CostsAccess {
 
 /// Query and body checks: each failure is a 400 naming the field and the limit.
 enum CostsValidation {
-    static func uuid(_ text: Substring?, _ field: String) throws -> UUID? {
-        guard let text else { return nil }
-        guard let id = UUID(uuidString: String(text)) else { throw Problem.invalidField(field, "must be a UUID") }
-        return id
-    }
-
-    static func requiredUUID(_ text: Substring?, _ field: String) throws -> UUID {
-        guard let id = try uuid(text, field) else { throw Problem.invalidField(field, "is required (a UUID)") }
-        return id
-    }
-
-    static func integer(_ text: Substring?, _ field: String, _ range: ClosedRange<Int>) throws -> Int? {
-        guard let text else { return nil }
-        guard let value = Int(text), range.contains(value) else {
-            throw Problem.invalidField(field, "must be a whole number from \(range.lowerBound) to \(range.upperBound)",
-                                       limit: "\(range.lowerBound)-\(range.upperBound)")
-        }
-        return value
-    }
-
-    static func number(_ text: Substring?, _ field: String, _ range: ClosedRange<Double>) throws -> Double? {
-        guard let text else { return nil }
-        guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw Problem.invalidField(field, "must be a number from \(range.lowerBound) to \(range.upperBound)",
-                                       limit: "\(range.lowerBound)-\(range.upperBound)")
-        }
-        return value
-    }
-
     static func name(_ text: Substring?, _ field: String) throws -> String? {
         guard let text else { return nil }
         let value = String(text)
@@ -73,12 +44,4 @@ enum CostsValidation {
         return value
     }
 
-    static func boolean(_ text: Substring?, _ field: String) throws -> Bool {
-        guard let text else { return false }
-        switch text.lowercased() {
-        case "true", "1", "yes": return true
-        case "false", "0", "no": return false
-        default: throw Problem.invalidField(field, "must be true or false")
-        }
-    }
 }

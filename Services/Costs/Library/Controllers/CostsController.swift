@@ -33,7 +33,7 @@ struct CostsController: Sendable {
         let federation = try Self.federation(context)
         try await CostsAccess.requireInFederation("costs:read", federation, context)
         let (from, to) = try Self.span(request)
-        let limit = try CostsValidation.integer(request.uri.queryParameters["limit"], "limit", 1...10_000) ?? 1000
+        let limit = try QueryValue.integer(request.uri.queryParameters["limit"], "limit", 1...10_000) ?? 1000
         return try Response.json(try await metering.lineItems(federation: federation, from: from, to: to, limit: limit))
     }
 

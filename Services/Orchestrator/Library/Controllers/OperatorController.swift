@@ -26,8 +26,8 @@ struct OperatorController: Sendable {
     func listNodes(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         var filter = NodeStore.Filter(
-            organisation: try Self.uuid(query["organisationId"], "organisationId"),
-            federation: try Self.uuid(query["federationId"], "federationId"),
+            organisation: try QueryValue.uuid(query["organisationId"], "organisationId"),
+            federation: try QueryValue.uuid(query["federationId"], "federationId"),
             status: try query["status"].map { text in
                 guard let status = NodeStatus(rawValue: String(text)) else {
                     throw Problem.invalidField("status", "must be one of \(NodeStatus.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -65,12 +65,9 @@ struct OperatorController: Sendable {
 
     func listTasks(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let limit = try query["limit"].map { text -> Int in
-            guard let value = Int(text), (1...1000).contains(value) else { throw Problem.invalidField("limit", "must be 1 to 1000", limit: "1000") }
-            return value
-        } ?? 100
-        let nodeFilter = NodeStore.Filter(organisation: try Self.uuid(query["organisationId"], "organisationId"),
-                                          federation: try Self.uuid(query["federationId"], "federationId"))
+        let limit = try QueryValue.integer(query["limit"], "limit", 1...1000) ?? 100
+        let nodeFilter = NodeStore.Filter(organisation: try QueryValue.uuid(query["organisationId"], "organisationId"),
+                                          federation: try QueryValue.uuid(query["federationId"], "federationId"))
         let filter = TaskEngine.Filter(
             federation: nodeFilter.federation,
             organisation: try await readableOrganisation(nodeFilter, permission: "tasks:read", context),
@@ -81,7 +78,7 @@ struct OperatorController: Sendable {
                 return state
             },
             reference: query["reference"].map(String.init),
-            node: try Self.uuid(query["nodeId"], "nodeId"))
+            node: try QueryValue.uuid(query["nodeId"], "nodeId"))
         let rows = try await engine.list(filter, withHistory: query["history"] == "true", limit: limit)
         return try Response.json(TaskList(tasks: rows.map(\.view)))
     }
@@ -141,11 +138,5 @@ struct OperatorController: Sendable {
         let identity = try context.requireIdentity()
         if try await context.policy.allows(identity, permission, in: .organisation(organisation)) { return identity }
         return try await context.require(permission, in: .federation(federation))
-    }
-
-    static func uuid(_ text: Substring?, _ field: String) throws -> UUID? {
-        guard let text else { return nil }
-        guard let id = UUID(uuidString: String(text)) else { throw Problem.invalidField(field, "must be a UUID") }
-        return id
     }
 }

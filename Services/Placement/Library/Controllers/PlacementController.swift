@@ -48,7 +48,7 @@ struct PlacementController: Sendable {
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let federation = try Tenancy.uuid(query["federationId"], "federationId") else {
+        guard let federation = try QueryValue.uuid(query["federationId"], "federationId") else {
             throw Problem.invalidField("federationId", "is required: placements are listed per federation")
         }
         let limit = try Tenancy.limit(query["limit"])

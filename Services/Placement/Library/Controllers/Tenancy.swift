@@ -23,15 +23,5 @@ enum Tenancy {
         throw Problem.forbidden(permission: permission.rawValue, scope: AuthorizationScope.federation(federation).description)
     }
 
-    static func uuid(_ text: Substring?, _ field: String) throws -> UUID? {
-        guard let text else { return nil }
-        guard let id = UUID(uuidString: String(text)) else { throw Problem.invalidField(field, "must be a UUID") }
-        return id
-    }
-
-    static func limit(_ text: Substring?) throws -> Int {
-        guard let text else { return 100 }
-        guard let value = Int(text), (1...1000).contains(value) else { throw Problem.invalidField("limit", "must be 1 to 1000", limit: "1000") }
-        return value
-    }
+    static func limit(_ text: Substring?) throws -> Int { try QueryValue.integer(text, "limit", 1...1000) ?? 100 }
 }
