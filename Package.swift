@@ -236,12 +236,14 @@ let package = Package(
                     path: "Tests/PlacementTests", swiftSettings: swiftSettings),
         .testTarget(name: "FederatedCoreTests", dependencies: ["FederatedCore", "SeededRandom", propertyBased], path: "Tests/FederatedCoreTests",
                     exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "CostsCoreTests", dependencies: ["CostsCore", "PlacementCore", propertyBased], path: "Tests/CostsCoreTests", swiftSettings: swiftSettings),
+        // The reference tables in ../shared/data, for the test targets that read them.
+        .target(name: "SharedDataSupport", dependencies: ["PlacementCore"], path: "Tests/SharedDataSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "CostsCoreTests", dependencies: ["CostsCore", "PlacementCore", "SharedDataSupport", propertyBased], path: "Tests/CostsCoreTests", swiftSettings: swiftSettings),
         .testTarget(name: "SecureAggregationTests", dependencies: ["SecureAggregation", "SeededRandom", propertyBased], path: "Tests/SecureAggregationTests", swiftSettings: swiftSettings),
-        .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
+        .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", "SharedDataSupport", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", "PlacementCore", hummingbird,
+            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", "PlacementCore", "SharedDataSupport", hummingbird,
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),

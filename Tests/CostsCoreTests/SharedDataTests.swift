@@ -1,7 +1,8 @@
 import Foundation
 import PlacementCore
-import Testing
+import SharedDataSupport
 @testable import CostsCore
+import Testing
 
 /// The real price lists and latencies in ../shared/data: pricing, substitution, the wizard
 /// and re-import on the tables the service will import. Missing data fails, never skips.

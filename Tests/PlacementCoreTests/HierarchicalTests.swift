@@ -1,7 +1,8 @@
-import SeededRandom
 import PropertyBased
-import Testing
+import SeededRandom
+import SharedDataSupport
 @testable import PlacementCore
+import Testing
 
 /// k regional aggregators + one global, by NSGA-II: determinism, elitism, feasibility, and
 /// agreement with brute-force enumeration on instances small enough to enumerate.

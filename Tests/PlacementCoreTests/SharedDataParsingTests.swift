@@ -1,6 +1,7 @@
 import Foundation
-import Testing
+import SharedDataSupport
 @testable import PlacementCore
+import Testing
 
 /// The parsers on the real reference files. Row counts come from shared/data/README.md.
 @Suite struct SharedDataParsingTests {

@@ -1,7 +1,8 @@
-import SeededRandom
 import PropertyBased
-import Testing
+import SeededRandom
+import SharedDataSupport
 @testable import PlacementCore
+import Testing
 
 /// The exact one-aggregator front against full enumeration with the reference model.
 @Suite struct SinglePlacementTests {

@@ -1,6 +1,7 @@
 import CloudTestSupport
 import CumulusAPI
 import Foundation
+import SharedDataSupport
 import Testing
 
 /// The catalogue through the gateway: the shared tables imported (row counts, the byte-order
@@ -21,7 +22,7 @@ import Testing
     @Test func theSharedPriceListsImportWithEveryRowAccountedFor() async throws {
         let token = try await admin()
         for (file, provider) in [(Self.aws, "aws"), (Self.gcp, "gcp")] {
-            let data = try CostsTestSupport.sharedData(file)
+            let data = try SharedData.data(file)
             let lines = CostsTestSupport.dataLines(data)
             let answer = try await CostsTestSupport.send(.POST, "/api/v1/prices/import?file=\(file)", token: token, body: data)
             let report = try CostsTestSupport.decode(ImportReport.self, answer)
@@ -34,11 +35,11 @@ import Testing
             #expect(stored.total == report.acceptedRows, "\(file)")
             #expect(report.version.offerCount == stored.version.offerCount)
         }
-        #expect(CostsTestSupport.dataLines(try CostsTestSupport.sharedData(Self.aws)).count == 6074)
-        #expect(CostsTestSupport.dataLines(try CostsTestSupport.sharedData(Self.gcp)).count == 1209)
+        #expect(CostsTestSupport.dataLines(try SharedData.data(Self.aws)).count == 6074)
+        #expect(CostsTestSupport.dataLines(try SharedData.data(Self.gcp)).count == 1209)
         // The AWS file starts with a byte-order mark: its header was read (else the import would
         // be a 400 naming cloud_name) and its first data row is stored as written.
-        #expect(try CostsTestSupport.sharedData(Self.aws).prefix(3) == Data([0xEF, 0xBB, 0xBF]))
+        #expect(try SharedData.data(Self.aws).prefix(3) == Data([0xEF, 0xBB, 0xBF]))
         let first = try await prices("provider=aws&region=ap-northeast-2&instanceType=x2iedn.4xlarge", token: token)
         #expect(first.prices.map(\.hourlyUSD) == ["4.83525"])
         #expect(first.prices.first?.vcpus == 16 && first.prices.first?.memoryGB == 512 && first.prices.first?.source == "csv:\(Self.aws)")
@@ -49,7 +50,7 @@ import Testing
     @Test func reimportingTheSameListsChangesNothing() async throws {
         let token = try await admin()
         for file in [Self.aws, Self.gcp] {
-            let data = try CostsTestSupport.sharedData(file)
+            let data = try SharedData.data(file)
             let before = try await prices("limit=1", token: token).version
             let report = try CostsTestSupport.decode(ImportReport.self, try await CostsTestSupport.send(.POST, "/api/v1/prices/import?file=\(file)", token: token, body: data))
             #expect(!report.changedAnything && report.added == 0 && report.changed == 0 && report.removed == 0, "\(file)")
@@ -60,7 +61,7 @@ import Testing
 
     @Test func theLatencyMatrixImportsAndAveragesBothDirections() async throws {
         let token = try await admin()
-        let data = try CostsTestSupport.sharedData(Self.latency)
+        let data = try SharedData.data(Self.latency)
         let lines = CostsTestSupport.dataLines(data)
         #expect(lines.count == 600)
         let report = try CostsTestSupport.decode(ImportReport.self, try await CostsTestSupport.send(

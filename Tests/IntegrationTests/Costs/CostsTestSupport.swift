@@ -35,23 +35,7 @@ enum CostsTestSupport {
         return try decoder.decode(ProblemDetails.self, from: answer.body).errors?.first?.field
     }
 
-    // MARK: shared reference data
-
-    struct MissingSharedData: Error, CustomStringConvertible {
-        let looked: String
-        var description: String {
-            "shared reference data not found at \(looked): the costs import tests need the folder `shared/data` beside the repo checkout "
-                + "(#filePath/../../../../../shared/data) with cloud_price_AWS.csv, cloud_price_GCP.csv and latency_results.csv"
-        }
-    }
-
-    /// `Tests/IntegrationTests/Costs/<file>` → up four folders (the checkout) → its sibling `shared/data`.
-    static func sharedData(_ name: String, filePath: String = #filePath) throws -> Data {
-        let folder = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("../../../../shared/data").standardizedFileURL
-        let file = folder.appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: file.path) else { throw MissingSharedData(looked: file.path) }
-        return data
-    }
+    // MARK: shared reference data (SharedDataSupport finds the files)
 
     /// Non-blank data lines of a CSV (the header excluded), counted independently of the parser.
     static func dataLines(_ data: Data) -> [String] {

@@ -2,6 +2,7 @@ import CumulusAPI
 import CumulusKit
 import Foundation
 import PlacementCore
+import SharedDataSupport
 import Testing
 
 /// The placement service through the gateway, on the shared price and latency tables (deploy/test.sh
@@ -18,7 +19,7 @@ import Testing
     /// (provider, region, instance type) of the shared tables, its figures are the model's, and
     /// every feasible option is on the front or dominated by it — for several constraint sets.
     @Test func frontsOnTheSharedTablesAreExactByBruteForce() async throws {
-        let catalogue = try PlacementReference.catalogue()
+        let catalogue = try SharedData.catalogue()
         let fixture = try await FederationFixture.make("placement", participants: 1)
         let api = PlacementAPIClient(gateway: fixture.gateway)
         let token = fixture.participants[0].adminToken

@@ -3,36 +3,10 @@ import Foundation
 import PlacementCore
 import Testing
 
-/// The shared reference tables (`shared/data` beside the checkout) and an independent
+/// The shared reference tables (through SharedDataSupport) and an independent
 /// re-statement of the placement models from their documented definitions (PlacementCore's
 /// CostModel, RoundTimeModel, TransferModel), used to check the service's answers by brute force.
 enum PlacementReference {
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String {
-            "shared reference data not found at \(path) (#filePath/../../../../../shared/data): the placement integration tests need "
-                + "cloud_price_AWS.csv, cloud_price_GCP.csv and latency_results.csv there, and deploy/test.sh points the service at them"
-        }
-    }
-
-    static var directory: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../../shared/data").standardizedFileURL.path
-    }
-
-    static func bytes(_ name: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { throw Missing(path: directory + "/" + name) }
-        return [UInt8](data)
-    }
-
-    private static let loaded: Result<CloudCatalogue, any Error> = Result {
-        let aws = try PriceCSVParser.parse(bytes: bytes("cloud_price_AWS.csv"), file: "cloud_price_AWS.csv")
-        let gcp = try PriceCSVParser.parse(bytes: bytes("cloud_price_GCP.csv"), file: "cloud_price_GCP.csv")
-        let latency = try LatencyCSVParser.parse(bytes: bytes("latency_results.csv"), file: "latency_results.csv")
-        return CloudCatalogue(offers: aws.value + gcp.value, egress: .approximateDefaults, latency: latency.value)
-    }
-
-    static func catalogue() throws -> CloudCatalogue { try loaded.get() }
-
     /// Participants in five regions across AWS and GCP (ap-northeast-1 has latencies but no
     /// prices; eu-central-1 has two participants, so it is the most common region).
     static let participants = [

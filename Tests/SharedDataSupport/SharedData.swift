@@ -1,12 +1,13 @@
 import Foundation
 import PlacementCore
 
-/// The reference CSVs in the `shared/data` folder beside the repo checkout. Tests that use them
-/// fail (never skip) with a message naming the path when the folder is missing.
-enum SharedData {
-    struct Missing: Error, CustomStringConvertible {
-        let looked: [String]
-        var description: String {
+/// The reference CSVs in the `shared/data` folder beside the repo checkout, for every test target
+/// that reads them. Tests that use them fail (never skip) with a message naming the path when the
+/// folder is missing.
+public enum SharedData {
+    public struct Missing: Error, CustomStringConvertible {
+        public let looked: [String]
+        public var description: String {
             "shared reference data not found; looked in \(looked.joined(separator: " and ")). "
                 + "Tests expect the folder `shared/data` beside the repo checkout "
                 + "(#filePath/../../../shared/data), holding cloud_price_AWS.csv, "
@@ -14,9 +15,9 @@ enum SharedData {
         }
     }
 
-    /// `Tests/PlacementCoreTests/<file>` → up three folders → `shared/data`. If this file was
+    /// `Tests/SharedDataSupport/<file>` → up three folders → `shared/data`. If this file was
     /// reached through a symlinked folder, the real path is tried second.
-    static func directory(filePath: String = #filePath) throws -> URL {
+    public static func directory(filePath: String = #filePath) throws -> URL {
         let file = URL(fileURLWithPath: filePath)
         let candidates = [file, file.resolvingSymlinksInPath()].map {
             $0.deletingLastPathComponent().appendingPathComponent("../../../shared/data").standardizedFileURL
@@ -28,26 +29,28 @@ enum SharedData {
         throw Missing(looked: candidates.map(\.path))
     }
 
-    static func bytes(_ name: String) throws -> [UInt8] {
+    public static func data(_ name: String) throws -> Data {
         let url = try directory().appendingPathComponent(name)
         guard let data = FileManager.default.contents(atPath: url.path) else { throw Missing(looked: [url.path]) }
-        return [UInt8](data)
+        return data
     }
+
+    public static func bytes(_ name: String) throws -> [UInt8] { [UInt8](try data(name)) }
 
     /// Parsed once per test process; every test that uses it rethrows a failure.
     private static let loaded: Result<Loaded, any Error> = Result { try load() }
 
-    struct Loaded: Sendable {
-        let aws: ParsedTable<[InstanceOffer]>
-        let gcp: ParsedTable<[InstanceOffer]>
-        let latency: ParsedTable<LatencyMatrix>
-        var catalogue: CloudCatalogue {
+    public struct Loaded: Sendable {
+        public let aws: ParsedTable<[InstanceOffer]>
+        public let gcp: ParsedTable<[InstanceOffer]>
+        public let latency: ParsedTable<LatencyMatrix>
+        public var catalogue: CloudCatalogue {
             CloudCatalogue(offers: aws.value + gcp.value, egress: .approximateDefaults, latency: latency.value)
         }
     }
 
-    static func tables() throws -> Loaded { try loaded.get() }
-    static func catalogue() throws -> CloudCatalogue { try tables().catalogue }
+    public static func tables() throws -> Loaded { try loaded.get() }
+    public static func catalogue() throws -> CloudCatalogue { try tables().catalogue }
 
     private static func load() throws -> Loaded {
         Loaded(
