@@ -3,7 +3,6 @@ import CumulusKit
 import Foundation
 import Hummingbird
 import ServiceLifecycle
-import Synchronization
 
 /// The coordinator: jobs, the round loop (one leader among replicas), update intake and
 /// federated evaluation. The maths is FederatedCore's; this shell stores, asks and waits.
@@ -41,17 +40,15 @@ public enum CoordinatorService {
         }
 
         let settings: CoordinatorSettings
-        private let built = Mutex<Parts?>(nil)
+        private let built = BuiltOnce<Parts>()
 
         init(settings: CoordinatorSettings) { self.settings = settings }
 
         func parts(_ dependencies: ServiceDependencies) -> Parts {
-            built.withLock { built in
-                if let built { return built }
+            built.get {
                 let peers = Peers(client: dependencies.internalClient, settings: settings)
                 let parts = Parts(store: JobStore(postgres: dependencies.postgres, logger: dependencies.logger), peers: peers,
                                   models: ModelCache(peers: peers), keys: NodeKeys(peers: peers))
-                built = parts
                 return parts
             }
         }

@@ -8,7 +8,6 @@ import Hummingbird
 import Logging
 import PlacementCore
 import ServiceLifecycle
-import Synchronization
 
 /// The costs service: the price catalogue and latency matrix (seeded from PlacementCore's
 /// default catalogue, imported from CSV, refreshed from the providers' live price APIs), usage
@@ -111,7 +110,7 @@ public enum CostsService {
 
     final class Runtime: Sendable {
         let settings: CostsSettings
-        private let built = Mutex<Parts?>(nil)
+        private let built = BuiltOnce<Parts>()
 
         /// Calls to the providers: no redirects, no connection retries (see CloudClients). Lives
         /// as long as the process, like `HTTPClient.shared`, so it is never shut down.
@@ -120,8 +119,7 @@ public enum CostsService {
         init(settings: CostsSettings) { self.settings = settings }
 
         func parts(_ dependencies: ServiceDependencies) -> Parts {
-            built.withLock { built in
-                if let built { return built }
+            built.get {
                 let logger = dependencies.logger
                 let catalogue = CatalogueStore(postgres: dependencies.postgres, logger: logger)
                 let budgets = BudgetStore(postgres: dependencies.postgres, logger: logger)
@@ -139,7 +137,6 @@ public enum CostsService {
                     metrics: CostsMetrics(registry: dependencies.metrics), redis: dependencies.redis,
                     audit: AuditPublisher(redis: dependencies.redis, service: "costs"),
                     schema: SchemaGate(migrations: dependencies.migrations, postgres: dependencies.postgres, logger: logger), logger: logger)
-                built = parts
                 return parts
             }
         }

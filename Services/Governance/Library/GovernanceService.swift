@@ -6,7 +6,6 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// The governance service: identity, RBAC, tenancy, approvals, the audit log and cloud
 /// credentials. Other services ask it who may do what.
@@ -61,7 +60,7 @@ public enum GovernanceService {
     final class Runtime: Sendable {
         let settings: GovernanceSettings
         let validators: CredentialController.CloudValidators
-        private let built = Mutex<GovernanceContext?>(nil)
+        private let built = BuiltOnce<GovernanceContext>()
 
         init(settings: GovernanceSettings) {
             self.settings = settings
@@ -69,8 +68,7 @@ public enum GovernanceService {
         }
 
         func context(_ dependencies: ServiceDependencies) -> GovernanceContext {
-            built.withLock { built in
-                if let built { return built }
+            built.get {
                 let logger = dependencies.logger
                 let context = GovernanceContext(
                     postgres: dependencies.postgres,
@@ -84,7 +82,6 @@ public enum GovernanceService {
                     logger: logger,
                     timingHash: Bcrypt.hash(UUID().uuidString, cost: settings.bcryptCost)
                 )
-                built = context
                 return context
             }
         }

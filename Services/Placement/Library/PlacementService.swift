@@ -4,7 +4,6 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// The placement service: where a federation's aggregator(s) should run (PlacementCore's exact
 /// Pareto front for one aggregator, NSGA-II for a hierarchy), stored per federation, and the
@@ -73,7 +72,7 @@ public enum PlacementService {
 
         let settings: PlacementSettings
         let catalogue: any CatalogueSource
-        private let built = Mutex<Parts?>(nil)
+        private let built = BuiltOnce<Parts>()
 
         init(settings: PlacementSettings, catalogue: any CatalogueSource) {
             self.settings = settings
@@ -81,8 +80,7 @@ public enum PlacementService {
         }
 
         func parts(_ dependencies: ServiceDependencies) -> Parts {
-            built.withLock { built in
-                if let built { return built }
+            built.get {
                 let logger = dependencies.logger
                 let deployments = DeploymentStore(postgres: dependencies.postgres, logger: logger)
                 let usage = UsagePublisher(store: deployments, redis: dependencies.redis, logger: logger)
@@ -97,7 +95,6 @@ public enum PlacementService {
                     placements: PlacementStore(postgres: dependencies.postgres, logger: logger), deployments: deployments, usage: usage,
                     manager: DeploymentManager(store: deployments, provisioners: provisioners, usage: usage,
                                                audit: AuditPublisher(redis: dependencies.redis, service: "placement"), logger: logger))
-                built = parts
                 return parts
             }
         }
