@@ -41,12 +41,25 @@ cleanup() {
     [[ -n $DATA && -d $DATA ]] || exit "$rc"
     ((rc == 0)) || print_logs_tail 40
     stop_all
+    ((rc == 0)) || print_failures
     if [[ ${CUMULUS_KEEP_TEST_DATA:-0} == 1 ]]; then
         say "kept the test folder: $DATA"
     else
         rm -rf "$DATA"
     fi
     exit "$rc"
+}
+
+# print_failures: what failed, last, so that the end of a CI log names the failing tests (the
+# services' logs above it are long).
+print_failures() {
+    local file
+    for file in "$DATA/swift-test.log" "$DATA/browser-test.log"; do
+        [[ -s $file ]] || continue
+        printf '\ncumulus: ----- failures in %s -----\n' "$file" >&2
+        grep -E '✘|error:|FAILED|failed \(|Error: ' "$file" | grep -v '^cumulus:' | tail -n 60 >&2 || true
+        tail -n 3 "$file" >&2
+    done
 }
 
 pick_ports() {
@@ -157,13 +170,16 @@ main() {
     export_test_env
     say "running swift test --skip-build${*:+ $*}"
     local TEST_RC=0
-    (cd "$CUMULUS_ROOT" && swift test --skip-build "${SCRATCH_ARGS[@]}" "$@") || TEST_RC=$?
+    # The output is kept (pipefail keeps swift test's exit code) for print_failures.
+    (cd "$CUMULUS_ROOT" && swift test --skip-build "${SCRATCH_ARGS[@]}" "$@") 2>&1 |
+        tee "$DATA/swift-test.log" || TEST_RC=$?
     if ((TEST_RC == 0)); then say "swift tests passed"; else say "swift tests failed (exit $TEST_RC)"; fi
     # The browser tests run whatever swift test's result, while the suite is still up; a missing
     # chromium or Playwright fails them (they never skip).
     say "running the dashboard's browser tests (pytest Tests/Browser)"
     local BROWSER_RC=0
-    (cd "$CUMULUS_ROOT" && python3 -m pytest -q -p no:cacheprovider Tests/Browser) || BROWSER_RC=$?
+    (cd "$CUMULUS_ROOT" && python3 -m pytest -q -p no:cacheprovider Tests/Browser) 2>&1 |
+        tee "$DATA/browser-test.log" || BROWSER_RC=$?
     if ((BROWSER_RC == 0)); then say "browser tests passed"; else say "browser tests failed (exit $BROWSER_RC; screenshots in $DATA/browser-failures, kept with CUMULUS_KEEP_TEST_DATA=1)"; fi
     ((TEST_RC != 0)) || TEST_RC=$BROWSER_RC
     exit "$TEST_RC"
