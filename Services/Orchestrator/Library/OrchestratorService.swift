@@ -3,7 +3,6 @@ import CumulusKit
 import Foundation
 import Hummingbird
 import ServiceLifecycle
-import Synchronization
 
 /// The orchestrator service: enrolled nodes, their live health, and dynamic task assignment
 /// with retries. The pure decision is `Assignment`; this shell stores, dispatches and sweeps.
@@ -20,7 +19,7 @@ public enum OrchestratorService {
             addRoutes: { router, dependencies in
                 let parts = runtime.parts(dependencies)
                 AgentController(nodes: parts.engine.nodes, engine: parts.engine, wakeups: parts.wakeups, directory: parts.directory,
-                                settings: settings).addRoutes(to: router)
+                                heartbeats: parts.heartbeats, settings: settings).addRoutes(to: router)
                 OperatorController(nodes: parts.engine.nodes, engine: parts.engine).addRoutes(to: router)
             },
             backgroundServices: { dependencies in
@@ -49,22 +48,20 @@ public enum OrchestratorService {
             let engine: TaskEngine
             let wakeups: AssignmentWakeups
             let directory: NodeDirectory
+            let heartbeats: HeartbeatWriter
         }
 
         let settings: OrchestratorSettings
-        private let built = Mutex<Parts?>(nil)
+        private let built = BuiltOnce<Parts>()
 
         init(settings: OrchestratorSettings) { self.settings = settings }
 
         func parts(_ dependencies: ServiceDependencies) -> Parts {
-            built.withLock { built in
-                if let built { return built }
+            built.get {
                 let nodes = NodeStore(postgres: dependencies.postgres, logger: dependencies.logger)
-                let parts = Parts(
+                return Parts(
                     engine: TaskEngine(postgres: dependencies.postgres, redis: dependencies.redis, nodes: nodes, settings: settings, logger: dependencies.logger),
-                    wakeups: AssignmentWakeups(), directory: NodeDirectory())
-                built = parts
-                return parts
+                    wakeups: AssignmentWakeups(), directory: NodeDirectory(), heartbeats: HeartbeatWriter(store: nodes))
             }
         }
     }

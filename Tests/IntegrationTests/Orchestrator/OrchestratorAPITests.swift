@@ -43,6 +43,37 @@ import Testing
         #expect(detail.node.telemetry?.cpuPercent == 10)
     }
 
+    /// Heartbeats that arrive together are written together (group commit): none may be lost,
+    /// mixed up between nodes, or answered before it is stored.
+    @Test func concurrentHeartbeatsAreEachStoredForTheirOwnNode() async throws {
+        let fixture = try await FederationFixture.make("hb-many", participants: 1)
+        let gateway = fixture.gateway
+        let owner = fixture.participants[0]
+        var nodes: [TestNode] = []
+        for index in 0..<6 { nodes.append(try await fixture.enrolInTest(participant: 0, hostname: "hb-many-\(index)")) }
+        let beats = 5
+        // Every node sends `beats` heartbeats at once; node i reports cpu = 10 * i + beat.
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for (index, node) in nodes.enumerated() {
+                for beat in 0..<beats {
+                    group.addTask { try await node.heartbeat(TestNode.telemetry(cpu: Double(10 * index + beat))).status }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.count == nodes.count * beats)
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(statuses)")
+        for (index, node) in nodes.enumerated() {
+            let detail = try gateway.decode(NodeDetail.self, try await gateway.send(.GET, "/api/v1/nodes/\(node.id)", token: owner.adminToken), expect: 200)
+            #expect(detail.history.count == beats, "node \(index): \(detail.history.count) samples")
+            let own = Set((0..<beats).map { Double(10 * index + $0) })
+            #expect(detail.history.allSatisfy { own.contains($0.cpuPercent) }, "node \(index): \(detail.history.map(\.cpuPercent))")
+            #expect(detail.history.allSatisfy { $0.gpuPercent == nil }, "no GPU is stored as no value")
+            #expect(detail.node.telemetry.map { own.contains($0.cpuPercent) } == true)
+            #expect(detail.node.status == .active)
+        }
+    }
+
     @Test func tasksMoveThroughTheirStatesAndReportsAreIdempotent() async throws {
         let fixture = try await FederationFixture.make("task", participants: 1)
         let gateway = fixture.gateway

@@ -11,6 +11,7 @@ struct AgentController: Sendable {
     let engine: TaskEngine
     let wakeups: AssignmentWakeups
     let directory: NodeDirectory
+    let heartbeats: HeartbeatWriter
     let settings: OrchestratorSettings
 
     func addRoutes(to router: Router<CumulusRequestContext>) {
@@ -37,7 +38,7 @@ struct AgentController: Sendable {
         try await caller.requireStanding(in: federation, context)
         let body = try await request.decode(as: Heartbeat.self, context: context)
         try OrchestratorValidation.heartbeat(body)
-        guard let status = try await nodes.heartbeat(id: caller.node, body) else { throw NodeCaller.unregistered }
+        guard let status = try await heartbeats.write(id: caller.node, body) else { throw NodeCaller.unregistered }
         return try Response.json(HeartbeatAck(status: status.after, intervalSeconds: settings.heartbeatInterval.seconds))
     }
 

@@ -38,35 +38,56 @@ struct NodeStore: Sendable {
         return try NodeRow.decode(text).view
     }
 
-    /// The hot path: one statement stores the latest telemetry, reactivates an inactive node and
-    /// appends a raw history sample. Returns the status before and after, or nil for an unknown node.
-    func heartbeat(id: UUID, _ body: Heartbeat) async throws -> (before: NodeStatus, after: NodeStatus)? {
-        let telemetry = try Self.json(body.telemetry)
-        let datasets = try Self.json(body.datasets)
-        let t = body.telemetry
-        let gpuPercent: Double? = t.gpus.isEmpty ? nil : t.gpus.map(\.utilisationPercent).reduce(0, +) / Double(t.gpus.count)
-        var result: (before: NodeStatus, after: NodeStatus)?
-        for try await (before, after) in try await postgres.query(
-            """
-            WITH previous AS (SELECT status FROM nodes WHERE id = \(id)),
-            updated AS (
-                UPDATE nodes SET last_heartbeat_at = now(), telemetry = \(telemetry)::jsonb, datasets = \(datasets)::jsonb,
-                    status = CASE WHEN status = 'inactive' THEN 'active' ELSE status END,
-                    metered_until = CASE WHEN status = 'inactive' THEN now() ELSE metered_until END
-                WHERE id = \(id) RETURNING status),
-            sample AS (
-                INSERT INTO node_telemetry (node_id, at, resolution, cpu_percent, memory_percent, disk_free_bytes, load1, gpu_percent)
-                SELECT \(id), clock_timestamp(), 'raw', \(t.cpuPercent), \(t.memoryPercent), \(t.diskFreeBytes), \(t.load.first ?? 0), \(gpuPercent)
-                FROM updated ON CONFLICT DO NOTHING)
-            SELECT previous.status, updated.status FROM previous, updated
-            """, logger: logger
-        ).decode((String, String).self) {
-            result = (NodeStatus(rawValue: before) ?? .active, NodeStatus(rawValue: after) ?? .active)
+    /// A heartbeat's effect on its node: the status before and after.
+    typealias HeartbeatOutcome = (before: NodeStatus, after: NodeStatus)
+
+    /// The hot path, for many heartbeats at once (see `HeartbeatWriter`): one statement stores each
+    /// node's latest telemetry, reactivates inactive nodes and appends a raw history sample for
+    /// every heartbeat. Nodes are locked in id order, so concurrent batches (other replicas) cannot
+    /// deadlock. Answers the outcome per node; an unknown node has none.
+    func heartbeats(_ batch: [(id: UUID, body: Heartbeat)]) async throws -> [UUID: HeartbeatOutcome] {
+        let ids = batch.map(\.id)
+        let ordinals = batch.indices.map(Int64.init)
+        let telemetry = try batch.map { try Self.json($0.body.telemetry) }
+        let datasets = try batch.map { try Self.json($0.body.datasets) }
+        let cpu = batch.map(\.body.telemetry.cpuPercent)
+        let memory = batch.map(\.body.telemetry.memoryPercent)
+        let diskFree = batch.map(\.body.telemetry.diskFreeBytes)
+        let load1 = batch.map { $0.body.telemetry.load.first ?? 0 }
+        // No GPU is NaN in the array (PostgreSQL arrays of optionals do not bind), NULL in the table.
+        let gpu = batch.map { entry -> Double in
+            let gpus = entry.body.telemetry.gpus
+            return gpus.isEmpty ? .nan : gpus.map(\.utilisationPercent).reduce(0, +) / Double(gpus.count)
         }
-        if let result, result.before == .inactive, result.after == .active {
+        var outcomes: [UUID: HeartbeatOutcome] = [:]
+        for try await (id, before, after) in try await postgres.query(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(\(ids)::uuid[], \(ordinals)::int8[], \(telemetry)::text[], \(datasets)::text[], \(cpu)::float8[],
+                                     \(memory)::float8[], \(diskFree)::int8[], \(load1)::float8[], \(gpu)::float8[])
+                    AS t(id, ordinal, telemetry, datasets, cpu, memory, disk_free, load1, gpu)),
+            latest AS (SELECT DISTINCT ON (id) id, telemetry, datasets FROM input ORDER BY id, ordinal DESC),
+            previous AS (SELECT nodes.id, nodes.status FROM nodes JOIN latest USING (id) ORDER BY nodes.id FOR UPDATE OF nodes),
+            updated AS (
+                UPDATE nodes SET last_heartbeat_at = now(), telemetry = latest.telemetry::jsonb, datasets = latest.datasets::jsonb,
+                    status = CASE WHEN nodes.status = 'inactive' THEN 'active' ELSE nodes.status END,
+                    metered_until = CASE WHEN nodes.status = 'inactive' THEN now() ELSE nodes.metered_until END
+                FROM latest JOIN previous USING (id) WHERE nodes.id = latest.id RETURNING nodes.id, nodes.status),
+            sample AS (
+                -- The ordinal keeps two samples of one node in one batch from sharing a timestamp.
+                INSERT INTO node_telemetry (node_id, at, resolution, cpu_percent, memory_percent, disk_free_bytes, load1, gpu_percent)
+                SELECT input.id, clock_timestamp() + input.ordinal * interval '1 microsecond', 'raw', input.cpu, input.memory,
+                       input.disk_free, input.load1, NULLIF(input.gpu, 'NaN')
+                FROM input JOIN updated USING (id) ON CONFLICT DO NOTHING)
+            SELECT previous.id, previous.status, updated.status FROM previous JOIN updated USING (id)
+            """, logger: logger
+        ).decode((UUID, String, String).self) {
+            outcomes[id] = (NodeStatus(rawValue: before) ?? .active, NodeStatus(rawValue: after) ?? .active)
+        }
+        for (id, outcome) in outcomes where outcome.before == .inactive && outcome.after == .active {
             try await event(id, kind: "recovered", detail: "heartbeats resumed")
         }
-        return result
+        return outcomes
     }
 
     func node(_ id: UUID) async throws -> NodeRow? {
