@@ -4,32 +4,23 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Puts the usage outbox on the `cumulus.usage` stream. Serialised within the process, so two
-/// flushes never publish the same row twice from here; across a crash between publishing and
-/// deleting a row, the row is published again with the same `eventId`, which consumers dedup.
-actor UsagePublisher {
+/// Puts the usage outbox on the `cumulus.usage` stream, in order and once per row (the store
+/// holds the rows' locks while they are published; see `DeploymentStore.publishUsage`).
+struct UsagePublisher: Sendable {
     static let stream = UsageStream.name
     let store: DeploymentStore
     let redis: any RedisCommandRunner
     let logger: Logger
 
-    init(store: DeploymentStore, redis: any RedisCommandRunner, logger: Logger) {
-        self.store = store
-        self.redis = redis
-        self.logger = logger
-    }
-
-    /// Publishes everything pending; returns how many events went out.
+    /// Publishes everything pending; returns how many rows went out (or were dropped as malformed).
     @discardableResult
     func flush() async throws -> Int {
         var published = 0
         while true {
-            let rows = try await store.pendingUsage()
-            for (id, text) in rows {
+            let taken = try await store.publishUsage { id, text in
                 guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
                     logger.error("usage outbox row is not an object; dropped", metadata: ["id": "\(id)"])
-                    try await store.forgetUsage(id)
-                    continue
+                    return
                 }
                 var fields = object.mapValues { value -> String in
                     if let number = value as? NSNumber { return number.stringValue }
@@ -37,10 +28,9 @@ actor UsagePublisher {
                 }
                 fields["eventId"] = id.uuidString.lowercased()
                 _ = try await redis.xadd(Self.stream, fields: fields)
-                try await store.forgetUsage(id)
-                published += 1
             }
-            if rows.count < 500 { return published }
+            published += taken
+            if taken < 500 { return published }
         }
     }
 }

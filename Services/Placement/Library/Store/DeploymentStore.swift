@@ -154,16 +154,24 @@ struct DeploymentStore: Sendable {
         return PostgresQuery(unsafeSQL: query)
     }
 
-    func pendingUsage(limit: Int = 500) async throws -> [(UUID, String)] {
-        var rows: [(UUID, String)] = []
-        for try await row in try await postgres.query(
-            "SELECT id, fields::text FROM usage_outbox ORDER BY created_at, id LIMIT \(limit)", logger: logger
-        ).decode((UUID, String).self) { rows.append(row) }
-        return rows
-    }
-
-    func forgetUsage(_ id: UUID) async throws {
-        try await postgres.query("DELETE FROM usage_outbox WHERE id = \(id)", logger: logger)
+    /// Hands the oldest outbox rows to `publish`, in order, and deletes each once published, in
+    /// one transaction holding the rows' locks: a concurrent flush (this process or another
+    /// replica) waits, then finds them gone, so no row goes out twice and the order holds. A
+    /// failure mid-way leaves the unpublished rows for the next flush (and, after a crash
+    /// between publishing and committing, publishes some again with the same eventId, which
+    /// consumers dedup). Returns how many rows it took.
+    func publishUsage(limit: Int = 500, _ publish: (UUID, String) async throws -> Void) async throws -> Int {
+        try await postgres.withTransaction(logger: logger) { connection in
+            var rows: [(UUID, String)] = []
+            for try await row in try await connection.query(
+                "SELECT id, fields::text FROM usage_outbox ORDER BY created_at, id LIMIT \(limit) FOR UPDATE", logger: logger
+            ).decode((UUID, String).self) { rows.append(row) }
+            for (id, text) in rows {
+                try await publish(id, text)
+                try await connection.query("DELETE FROM usage_outbox WHERE id = \(id)", logger: logger)
+            }
+            return rows.count
+        }
     }
 }
 
