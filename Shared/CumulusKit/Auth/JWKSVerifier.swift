@@ -19,6 +19,12 @@ public actor JWKSVerifier: AccessTokenVerifier {
     private var keys = JWTKeyCollection()
     private var keyIDs: Set<String> = []
     private var lastRefresh: ContinuousClock.Instant?
+    /// Tokens already verified, until they expire. An agent presents the same token with every
+    /// heartbeat, and the Ed25519 check was a seventh of a busy orchestrator's CPU. Revocation
+    /// is not the verifier's business (the policy answers it per request), so a cached token is
+    /// exactly as good as a re-verified one; the cache is emptied whenever the keys change.
+    private var verified: [String: AccessTokenClaims] = [:]
+    static let verifiedLimit = 10_000
 
     public init(issuer: String, minimumRefreshInterval: Duration = .seconds(2), maximumWait: Duration? = nil, fetch: @escaping Fetch) {
         self.fetch = fetch
@@ -38,6 +44,17 @@ public actor JWKSVerifier: AccessTokenVerifier {
     }
 
     public func verify(_ token: String) async throws(TokenRejection) -> AccessTokenClaims {
+        if let claims = verified[token] {
+            if claims.exp.value > Date.now { return claims }
+            verified[token] = nil
+        }
+        let claims = try await verifyUncached(token)
+        if verified.count >= Self.verifiedLimit { verified.removeAll(keepingCapacity: true) }
+        verified[token] = claims
+        return claims
+    }
+
+    private func verifyUncached(_ token: String) async throws(TokenRejection) -> AccessTokenClaims {
         let header = try TokenHeader.parse(token)
         let kid = header.kid ?? ""
         if !keyIDs.contains(kid) {
@@ -78,5 +95,6 @@ public actor JWKSVerifier: AccessTokenVerifier {
         }
         keys = fresh
         keyIDs = ids
+        verified.removeAll()
     }
 }
