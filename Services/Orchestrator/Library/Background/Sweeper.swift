@@ -21,6 +21,9 @@ struct Sweeper: Service {
     static var nodesGauge: MetricNameDescriptor { MetricNameDescriptor(namespace: "cumulus", metricName: "nodes", unitName: "", helpText: "Nodes by status.") }
     static var cpuGauge: MetricNameDescriptor { MetricNameDescriptor(namespace: "cumulus", metricName: "node_cpu", unitName: "percent", helpText: "A node's CPU use, last heartbeat.") }
     static var memoryGauge: MetricNameDescriptor { MetricNameDescriptor(namespace: "cumulus", metricName: "node_memory", unitName: "percent", helpText: "A node's memory use, last heartbeat.") }
+    static var gpuGauge: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "cumulus", metricName: "node_gpu", unitName: "percent", helpText: "A node's mean GPU use, last heartbeat (nodes with GPUs only).")
+    }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -61,7 +64,11 @@ struct Sweeper: Service {
         for try await row in try await postgres.query(
             """
             UPDATE nodes SET status = 'inactive'
-            WHERE status = 'active' AND coalesce(last_heartbeat_at, registered_at) < now() - make_interval(secs => \(settings.heartbeatTimeout.seconds))
+            WHERE id IN (
+                -- Locked in id order, as heartbeat batches lock them, so the two cannot deadlock.
+                SELECT id FROM nodes
+                WHERE status = 'active' AND coalesce(last_heartbeat_at, registered_at) < now() - make_interval(secs => \(settings.heartbeatTimeout.seconds))
+                ORDER BY id FOR UPDATE)
             RETURNING id, extract(epoch FROM now() - coalesce(last_heartbeat_at, registered_at))::float8
             """, logger: logger
         ).decode((UUID, Double).self) { silenced.append(row) }
@@ -133,7 +140,7 @@ struct Sweeper: Service {
             logger: logger)
     }
 
-    /// Node counts by status and each node's CPU and memory, for the nodes dashboard.
+    /// Node counts by status and each node's CPU, memory and GPU, for the nodes dashboard.
     func updateGauges() async throws {
         var counts: [String: Int64] = Dictionary(uniqueKeysWithValues: NodeStatus.allCases.map { ($0.rawValue, Int64(0)) })
         for try await (status, count) in try await postgres.query("SELECT status, count(*) FROM nodes GROUP BY status", logger: logger).decode((String, Int64).self) {
@@ -142,16 +149,18 @@ struct Sweeper: Service {
         for (status, count) in counts {
             metrics.makeGauge(descriptor: Self.nodesGauge, labels: [("status", status)]).set(count)
         }
-        for try await (id, hostname, cpu, memory) in try await postgres.query(
+        for try await (id, hostname, cpu, memory, gpu) in try await postgres.query(
             """
             SELECT id, hostname, (telemetry->>'cpuPercent')::float8,
-                   (telemetry->>'memoryUsedBytes')::float8 / nullif((telemetry->>'memoryTotalBytes')::float8, 0) * 100
+                   (telemetry->>'memoryUsedBytes')::float8 / nullif((telemetry->>'memoryTotalBytes')::float8, 0) * 100,
+                   (SELECT avg((g->>'utilisationPercent')::float8) FROM jsonb_array_elements(coalesce(telemetry->'gpus', '[]')) g)
             FROM nodes WHERE status <> 'inactive' AND telemetry IS NOT NULL LIMIT 2000
             """, logger: logger
-        ).decode((UUID, String, Double?, Double?).self) {
+        ).decode((UUID, String, Double?, Double?, Double?).self) {
             let labels = [("node", id.uuidString.lowercased()), ("hostname", hostname)]
             metrics.makeGauge(descriptor: Self.cpuGauge, labels: labels).set(cpu ?? 0)
             metrics.makeGauge(descriptor: Self.memoryGauge, labels: labels).set(memory ?? 0)
+            if let gpu { metrics.makeGauge(descriptor: Self.gpuGauge, labels: labels).set(gpu) }
         }
     }
 }
