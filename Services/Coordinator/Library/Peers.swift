@@ -59,20 +59,6 @@ struct Peers: Sendable {
     }
 
     private func json<Answer: Decodable>(_ method: HTTPMethod, _ base: URL, _ path: String, body: (some Encodable)?, as: Answer.Type) async throws -> Answer {
-        var request = HTTPClientRequest(url: base.absoluteString + "/" + path)
-        request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        }
-        let response = try await client.execute(request, requestID: nil)
-        let bytes = try await response.body.collect(upTo: 32 << 20)
-        guard (200..<300).contains(response.status.code) else {
-            throw InternalCallError(url: request.url, status: Int(response.status.code), body: String(buffer: bytes))
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(Answer.self, from: Data(buffer: bytes))
+        try await client.json(try InternalClient.jsonRequest(method, base.absoluteString + "/" + path, body: body), as: Answer.self, requestID: nil)
     }
 }

@@ -283,31 +283,24 @@ struct RegistryController: Sendable {
 
     private func consumeApproval(_ id: UUID, version: VersionRow, context: CumulusRequestContext) async throws {
         guard let governanceURL, let token = context.identity?.token else { throw Problem(.serviceUnavailable, detail: "governance is not configured") }
-        let read = Self.request(governanceURL, "api/v1/approvals/\(id.uuidString.lowercased())", method: .GET, token: token)
-        let answer = try await internalClient.execute(read, requestID: nil)
-        let body = try await answer.body.collect(upTo: 1 << 20)
-        guard answer.status == .ok else { throw Problem.notFound("approval \(id.uuidString.lowercased())") }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        let approval = try decoder.decode(Approval.self, from: Data(buffer: body))
+        let approval: Approval
+        do {
+            approval = try await internalClient.json(try InternalClient.jsonRequest(.GET, Self.url(governanceURL, "api/v1/approvals/\(id.uuidString.lowercased())"), bearer: token),
+                                                     as: Approval.self, requestID: nil, limit: 1 << 20)
+        } catch is InternalCallError {
+            throw Problem.notFound("approval \(id.uuidString.lowercased())")
+        }
         guard approval.action == "models.promote", approval.payload["versionId"]?.lowercased() == version.id.uuidString.lowercased() else {
             throw Problem.invalidField("approvalId", "approval \(id.uuidString.lowercased()) is not for promoting version \(version.id.uuidString.lowercased())")
         }
         guard approval.status == "approved" else { throw Problem.conflict("approval \(id.uuidString.lowercased()) is \(approval.status), not approved") }
-        let consume = Self.request(governanceURL, "api/v1/approvals/\(id.uuidString.lowercased())/consume", method: .POST, token: token)
+        let consume = try InternalClient.jsonRequest(.POST, Self.url(governanceURL, "api/v1/approvals/\(id.uuidString.lowercased())/consume"), bearer: token)
         let consumed = try await internalClient.execute(consume, requestID: nil)
         _ = try await consumed.body.collect(upTo: 1 << 20)
         guard consumed.status == .ok else { throw Problem.conflict("approval \(id.uuidString.lowercased()) could not be used (it answered \(consumed.status.code))") }
     }
 
-    /// A call to governance on the caller's behalf (their token, so governance checks them).
-    static func request(_ base: URL, _ path: String, method: HTTPMethod, token: String) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: base.appending(path: path).absoluteString)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
-        return request
-    }
+    static func url(_ base: URL, _ path: String) -> String { base.appending(path: path).absoluteString }
 
     // MARK: rows
 

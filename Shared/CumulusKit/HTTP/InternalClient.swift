@@ -36,14 +36,31 @@ public struct InternalClient: Sendable {
         return try await http.execute(request, timeout: timeout ?? defaultTimeout)
     }
 
-    /// GETs `url` and decodes a JSON answer; a non-2xx answer becomes an error naming the status.
-    public func getJSON<T: Decodable>(_ type: T.Type, from url: String, requestID: String?, limit: Int = 4 << 20) async throws -> T {
-        let response = try await execute(HTTPClientRequest(url: url), requestID: requestID)
+    /// A JSON request: `body` encoded when given, and a bearer token when the call is made on a
+    /// person's behalf (otherwise `execute` adds the service's own).
+    public static func jsonRequest(_ method: HTTPMethod, _ url: String, body: (some Encodable)? = String?.none, bearer: String? = nil) throws -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        }
+        return request
+    }
+
+    /// Sends `request` and decodes its JSON answer (dates ISO 8601); a non-2xx answer is an
+    /// `InternalCallError` naming the URL and the status.
+    public func json<Answer: Decodable>(_ request: HTTPClientRequest, as: Answer.Type, requestID: String?, limit: Int = 32 << 20) async throws -> Answer {
+        let response = try await execute(request, requestID: requestID)
         let body = try await response.body.collect(upTo: limit)
         guard (200..<300).contains(response.status.code) else {
-            throw InternalCallError(url: url, status: Int(response.status.code), body: String(buffer: body))
+            throw InternalCallError(url: request.url, status: Int(response.status.code), body: String(buffer: body))
         }
-        return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Answer.self, from: Data(buffer: body))
     }
 }
 

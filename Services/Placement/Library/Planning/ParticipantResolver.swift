@@ -43,13 +43,11 @@ struct ParticipantResolver: Sendable {
             throw Problem.invalidField("participants", "is required: this placement service has no orchestrator to ask (CUMULUS_PLACEMENT_ORCHESTRATOR_URL is not set)")
         }
         guard let token = identity.token else { throw Problem.unauthorized("the orchestrator is asked with your token, and none came with the request") }
-        var request = HTTPClientRequest(url: orchestratorURL.absoluteString.trimmingSuffix("/")
-            + "/api/v1/nodes?federationId=\(body.federationId.uuidString.lowercased())")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let url = orchestratorURL.absoluteString.trimmingSuffix("/") + "/api/v1/nodes?federationId=\(body.federationId.uuidString.lowercased())"
         let nodes: NodeList
         do {
-            nodes = try await client.getJSON(NodeList.self, from: request, requestID: requestID)
-        } catch let error as OrchestratorCallError {
+            nodes = try await client.json(try InternalClient.jsonRequest(.GET, url, bearer: token), as: NodeList.self, requestID: requestID)
+        } catch let error as InternalCallError {
             logger.warning("orchestrator refused the node listing", metadata: ["status": "\(error.status)", "error": "\(error)"])
             if error.status == 404 || error.status == 403 { throw Problem.notFound("federation \(body.federationId.uuidString.lowercased())") }
             throw Problem(.badGateway, detail: "the orchestrator answered \(error.status) when asked for the federation's nodes")
@@ -80,26 +78,6 @@ struct ParticipantResolver: Sendable {
             byOrganisation[organisation]!.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
         }
     }
-}
-
-extension InternalClient {
-    /// As `getJSON(_:from:requestID:)` for a request that carries its own headers.
-    func getJSON<T: Decodable>(_ type: T.Type, from request: HTTPClientRequest, requestID: String?, limit: Int = 8 << 20) async throws -> T {
-        let response = try await execute(request, requestID: requestID)
-        let body = try await response.body.collect(upTo: limit)
-        guard (200..<300).contains(response.status.code) else {
-            throw OrchestratorCallError(url: request.url, status: Int(response.status.code), body: String(buffer: body))
-        }
-        return try JSONDecoder.iso8601.decode(T.self, from: Data(body.readableBytesView))
-    }
-}
-
-/// The orchestrator answered, but not with 2xx.
-struct OrchestratorCallError: Error, CustomStringConvertible {
-    var url: String
-    var status: Int
-    var body: String
-    var description: String { "\(url) answered \(status): \(body.prefix(500))" }
 }
 
 extension JSONDecoder {
