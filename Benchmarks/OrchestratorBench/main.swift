@@ -2,10 +2,12 @@ import ArgumentParser
 import AssignmentCore
 import AsyncHTTPClient
 import CumulusAPI
+import CumulusClient
 import Crypto
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import NIOSSL
 
 /// Figures for the orchestrator (printed, never asserted):
@@ -78,38 +80,39 @@ struct Heartbeats: AsyncParsableCommand {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         defer { _ = http.shutdown() }
-        let api = API(http: http, base: gateway)
+        let api = try SetupClient(gateway: gateway, caFile: caFile)
 
         print("setting up \(nodes) enrolled nodes through \(gateway)…")
-        let platform = try await api.call("POST", "/api/v1/auth/login", LoginRequest(email: email, password: password), as: TokenPair.self).accessToken
+        let platform = try await api.call(.POST, "/api/v1/auth/login", LoginRequest(email: email, password: password), as: TokenPair.self).accessToken
         let suffix = UUID().uuidString.prefix(8).lowercased()
         let adminEmail = "bench-\(suffix)@bench.example"
         let adminPassword = "benchmark password \(suffix)"
-        let organisation = try await api.call("POST", "/api/v1/orgs", NewOrganisation(name: "bench-\(suffix)", admin: NewUser(email: adminEmail, password: adminPassword, displayName: "Bench")),
+        let organisation = try await api.call(.POST, "/api/v1/orgs", NewOrganisation(name: "bench-\(suffix)", admin: NewUser(email: adminEmail, password: adminPassword, displayName: "Bench")),
                                               token: platform, as: Organisation.self)
-        let admin = try await api.call("POST", "/api/v1/auth/login", LoginRequest(email: adminEmail, password: adminPassword), as: TokenPair.self).accessToken
-        let federation = try await api.call("POST", "/api/v1/federations", NewFederation(name: "bench-\(suffix)", ownerOrganisationId: organisation.id),
+        let admin = try await api.call(.POST, "/api/v1/auth/login", LoginRequest(email: adminEmail, password: adminPassword), as: TokenPair.self).accessToken
+        let federation = try await api.call(.POST, "/api/v1/federations", NewFederation(name: "bench-\(suffix)", ownerOrganisationId: organisation.id),
                                             token: admin, as: Federation.self)
         var tokens: [String] = []
         for index in 0..<nodes {
-            let enrolment = try await api.call("POST", "/api/v1/federations/\(federation.id)/enrolment-tokens",
+            let enrolment = try await api.call(.POST, "/api/v1/federations/\(federation.id)/enrolment-tokens",
                                                NewEnrolmentToken(organisationId: organisation.id), token: admin, as: EnrolmentTokenCreated.self)
             let signing = Curve25519.Signing.PrivateKey()
             let agreement = Curve25519.KeyAgreement.PrivateKey()
-            let node = try await api.call("POST", "/api/v1/auth/enrol", EnrolmentRequest(
+            let node = try await api.call(.POST, "/api/v1/auth/enrol", EnrolmentRequest(
                 token: enrolment.token, hostname: "bench-\(index)", signingPublicKey: signing.publicKey.rawRepresentation.base64EncodedString(),
                 agreementPublicKey: agreement.publicKey.rawRepresentation.base64EncodedString()), as: EnrolledNode.self)
             let timestamp = Int64(Date.now.timeIntervalSince1970 * 1000)
             let signature = try signing.signature(for: NodeTokenRequest.message(nodeId: node.nodeId, timestamp: timestamp)).base64EncodedString()
-            let token = try await api.call("POST", "/api/v1/auth/node-token", NodeTokenRequest(nodeId: node.nodeId, timestamp: timestamp, signature: signature),
+            let token = try await api.call(.POST, "/api/v1/auth/node-token", NodeTokenRequest(nodeId: node.nodeId, timestamp: timestamp, signature: signature),
                                            as: AccessToken.self).accessToken
-            _ = try await api.call("POST", "/api/v1/agent/register", NodeRegistration(
+            _ = try await api.call(.POST, "/api/v1/agent/register", NodeRegistration(
                 federationId: federation.id, hostname: "bench-\(index)", location: NodeLocation(provider: "aws", region: "eu-west-1"),
                 specs: NodeSpecs(vcpus: 8, memoryBytes: 32 << 30, diskBytes: 500 << 30), labels: [:],
                 signingPublicKey: signing.publicKey.rawRepresentation.base64EncodedString(),
                 agreementPublicKey: agreement.publicKey.rawRepresentation.base64EncodedString(), agentVersion: "bench"), token: token, as: NodeView.self)
             tokens.append(token)
         }
+        await api.client.shutdown()
         let beat = try JSONEncoder().encode(Heartbeat(
             telemetry: Telemetry(cpuPercent: 23.5, memoryUsedBytes: 9 << 30, memoryTotalBytes: 32 << 30, diskUsedBytes: 100 << 30, diskFreeBytes: 400 << 30, load: [1.2, 1.1, 0.9]),
             datasets: [DatasetSummary(name: "digits", rows: 1797, schemaHash: String(repeating: "ab", count: 32))]))
@@ -153,34 +156,25 @@ struct Heartbeats: AsyncParsableCommand {
     }
 }
 
-struct API {
-    let http: HTTPClient
-    let base: String
+/// The setup calls (organisation, federation, enrolments) through the CLI's and agent's own
+/// gateway client; the gateway's rate limit on /api/v1/auth is waited out by `withBackoff`.
+struct SetupClient {
+    let client: GatewayClient
 
-    /// One API call; the gateway's rate limit on /api/v1/auth is waited out, not fought.
-    func call<Answer: Decodable>(_ method: String, _ path: String, _ body: some Encodable, token: String? = nil, as: Answer.Type) async throws -> Answer {
-        for _ in 0..<50 {
-            if let answer = try await attempt(method, path, body, token: token, as: Answer.self) { return answer }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw ValidationError("\(method) \(path): still rate-limited after 50 tries")
+    init(gateway: String, caFile: String?) throws {
+        client = try GatewayClient(base: gateway, insecure: caFile == nil, caFile: caFile)
     }
 
-    private func attempt<Answer: Decodable>(_ method: String, _ path: String, _ body: some Encodable, token: String?, as: Answer.Type) async throws -> Answer? {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = .RAW(value: method)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        if response.status == .tooManyRequests { return nil }
-        guard (200..<300).contains(response.status.code) else {
-            throw ValidationError("\(method) \(path) answered \(response.status.code): \(String(buffer: bytes))")
+    func call<Answer: Decodable & Sendable>(_ method: HTTPMethod, _ path: String, _ body: some Encodable & Sendable, token: String? = nil,
+                                             as: Answer.Type) async throws -> Answer {
+        client.bearerToken = token
+        let client = self.client
+        return try await withBackoff("\(method) \(path)") {
+            guard let answer = try await client.send(method, path, body: body, as: Answer.self, authenticated: token != nil) else {
+                throw ValidationError("\(method) \(path) answered without a body")
+            }
+            return answer
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(Answer.self, from: Data(buffer: bytes))
     }
 }
 
