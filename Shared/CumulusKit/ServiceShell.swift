@@ -90,14 +90,17 @@ public enum ServiceShell {
         } else {
             policy = DenyAllPolicy()
         }
+        let background = definition.backgroundServices(dependencies)
+        // The queues this service reads are measured at every scrape (length, pending, oldest).
+        let consumed = background.compactMap { $0 as? StreamConsumer }.map { StreamGroup(stream: $0.stream, group: $0.group) }
         let router = makeRouter(service: definition.service, metrics: registry, verifier: verifier, policy: policy)
-        HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml).addRoutes(to: router)
+        HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml, consumedStreams: consumed).addRoutes(to: router)
         definition.addRoutes(router, dependencies)
 
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cumulus-\(definition.service.rawValue)"),
-            services: [postgres] + policyServices + definition.backgroundServices(dependencies),
+            services: [postgres] + policyServices + background,
             logger: logger
         )
         app.beforeServerStarts {

@@ -8,6 +8,7 @@ import Prometheus
 struct HealthController: Sendable {
     let dependencies: ServiceDependencies
     let openAPI: String
+    var consumedStreams: [StreamGroup] = []
 
     func addRoutes(to router: Router<CumulusRequestContext>) {
         router.get("/healthz") { _, _ in
@@ -18,8 +19,9 @@ struct HealthController: Sendable {
             return try Response.json(report, status: report.status == "ready" ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, context in
-            // Readiness is measured at scrape time, so `cumulus_ready` is never stale.
+            // Readiness and queues are measured at scrape time, so their gauges are never stale.
             _ = await readiness(logger: context.logger)
+            await measureQueues(logger: context.logger)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -48,6 +50,34 @@ struct HealthController: Sendable {
         ).set(ready ? Int64(1) : Int64(0))
         return HealthReport(service: dependencies.configuration.service.rawValue, status: ready ? "ready" : "not ready", version: CumulusVersion.current, checks: checks)
     }
+
+    /// `cumulus_stream_length`, `cumulus_stream_pending` and
+    /// `cumulus_stream_oldest_pending_age_seconds` for every stream the service consumes. A Redis
+    /// failure leaves the gauges as they were (readiness already reports it).
+    func measureQueues(logger: Logger) async {
+        let metrics = dependencies.metrics
+        for consumed in consumedStreams {
+            do {
+                try await withTimeout(.seconds(2)) {
+                    let length = try await dependencies.redis.length(consumed.stream)
+                    let pending = try await dependencies.redis.pending(consumed.stream, group: consumed.group)
+                    let age = pending.oldestAddedAt.map { max(0, Date.now.timeIntervalSince($0)) } ?? 0
+                    let labels = [("stream", consumed.stream), ("group", consumed.group)]
+                    metrics.makeGauge(descriptor: Self.streamLength, labels: [("stream", consumed.stream)]).set(Int64(length))
+                    metrics.makeGauge(descriptor: Self.streamPending, labels: labels).set(Int64(pending.count))
+                    metrics.makeGauge(descriptor: Self.oldestPendingAge, labels: labels).set(age)
+                }
+            } catch {
+                logger.warning("could not measure a stream", metadata: ["stream": "\(consumed.stream)", "error": "\(error)"])
+            }
+        }
+    }
+
+    static var streamLength: MetricNameDescriptor { MetricNameDescriptor(namespace: "cumulus", metricName: "stream_length", unitName: "", helpText: "Entries in a Redis stream this service reads.") }
+    static var streamPending: MetricNameDescriptor { MetricNameDescriptor(namespace: "cumulus", metricName: "stream_pending", unitName: "",
+                                                    helpText: "Messages delivered to the consumer group but not yet acknowledged.") }
+    static var oldestPendingAge: MetricNameDescriptor { MetricNameDescriptor(namespace: "cumulus", metricName: "stream_oldest_pending_age", unitName: "seconds",
+                                                       helpText: "Age of the oldest unacknowledged message (0 when none is pending).") }
 
     private func check(_ name: String, _ body: @escaping @Sendable () async throws -> Void) async -> HealthReport.Check {
         do {

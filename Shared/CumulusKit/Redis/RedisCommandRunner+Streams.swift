@@ -51,6 +51,13 @@ extension RedisCommandRunner {
     }
 
     /// The id of the newest message, or "0-0" for an empty or missing stream.
+    /// How many entries the stream holds (0 when it does not exist).
+    public func length(_ stream: String) async throws -> Int {
+        let reply = try await send(["XLEN", stream])
+        guard let count = reply.integer else { throw RedisError.unexpectedReply(command: "XLEN", reply: "\(reply)") }
+        return Int(count)
+    }
+
     public func lastID(_ stream: String) async throws -> String {
         let reply = try await send(["XREVRANGE", stream, "+", "-", "COUNT", "1"])
         return reply.array?.first.flatMap(StreamMessage.parse)?.id ?? "0-0"
@@ -76,7 +83,7 @@ extension RedisCommandRunner {
         return (claimed.compactMap(StreamMessage.parse).filter { !$0.fields.isEmpty }, next)
     }
 
-    /// How many messages are read but not acknowledged, in total and per consumer.
+    /// How many messages are read but not acknowledged, in total and per consumer, and the oldest.
     public func pending(_ stream: String, group: String) async throws -> PendingSummary {
         let reply = try await send(["XPENDING", stream, group])
         guard let parts = reply.array, let total = parts.first?.integer else {
@@ -88,6 +95,6 @@ extension RedisCommandRunner {
                 consumers[name] = Int(count)
             }
         }
-        return PendingSummary(count: Int(total), consumers: consumers)
+        return PendingSummary(count: Int(total), consumers: consumers, oldestID: parts.count > 1 ? parts[1].string : nil)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One entry of a Redis stream: its id and its field/value pairs.
 public struct StreamMessage: Sendable, Equatable {
     public var id: String
@@ -27,4 +29,19 @@ public struct StreamMessage: Sendable, Equatable {
 public struct PendingSummary: Sendable, Equatable {
     public var count: Int
     public var consumers: [String: Int]
+    /// The id of the oldest unacknowledged message (nil when none is pending).
+    public var oldestID: String?
+
+    /// When the oldest pending message was added: a stream id starts with its milliseconds.
+    public var oldestAddedAt: Date? {
+        guard let millis = oldestID?.split(separator: "-").first.flatMap({ Int64($0) }) else { return nil }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+}
+
+/// A stream and the consumer group that reads it.
+public struct StreamGroup: Sendable, Equatable {
+    public var stream: String
+    public var group: String
+    public init(stream: String, group: String) { self.stream = stream; self.group = group }
 }
