@@ -208,20 +208,19 @@ struct Aggregate: AsyncParsableCommand {
         discussion: "Stateful strategies (fedavgm, fedadam, fedyogi, fedadagrad) read the global model and their state from --state (created from --initial on the first round) and write both back.")
     @Option(help: "fedavg, fedprox, fedavgm, fedadam, fedyogi or fedadagrad.") var strategy: String
     @Option(name: .customLong("hp"), help: "A hyperparameter, name=value (repeatable), e.g. --hp eta=0.01.") var hyperparameters: [String] = []
+    @Option(help: "A robust rule in place of the weighted mean: fedmedian, fedtrimmedavg, krum or bulyan.") var defence: String?
+    @Option(name: .customLong("defence-hp"), help: "A defence hyperparameter, name=value (repeatable), e.g. --defence-hp numMaliciousClients=1.")
+    var defenceHyperparameters: [String] = []
     @Option(help: "The strategy's state file (read if it exists, then written).") var state: String?
     @Option(help: "The global model the round started from (when there is no state yet).") var initial: String?
     @Argument(help: "Updates as file:examples.") var updates: [String]
     @Option var out: String
 
     func run() async throws {
-        var values: [String: Double] = [:]
-        for pair in hyperparameters {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("--hp \(pair): expected name=number") }
-            values[String(parts[0])] = value
-        }
-        let choice = StrategyChoice(name: strategy, hyperparameters: values)
+        let choice = StrategyChoice(name: strategy, hyperparameters: try Self.pairs(hyperparameters, option: "--hp"))
         if let problem = choice.problem { throw ValidationError(problem) }
+        let defenceChoice = try defence.map { DefenceChoice(name: $0, hyperparameters: try Self.pairs(defenceHyperparameters, option: "--defence-hp")) }
+        if let problem = defenceChoice?.problem { throw ValidationError(problem) }
         let parsed = try updates.map { entry -> (TensorCollection, Int) in
             guard let colon = entry.lastIndex(of: ":"), let examples = Int(entry[entry.index(after: colon)...]), examples > 0 else {
                 throw ValidationError("\(entry): expected file:examples with a positive example count")
@@ -242,13 +241,23 @@ struct Aggregate: AsyncParsableCommand {
             model = try AnyStrategy(choice, initialModel: start)
         }
         let round = model.nextRound
-        var accumulator = model.makeAccumulator()
-        for (index, (update, examples)) in parsed.enumerated() {
-            do { try accumulator.fold(update, examples: examples) } catch { throw ValidationError("\(updates[index]): \(error)") }
-        }
-        let global = try model.finishRound(round, accumulator: accumulator)
-        try Data(try SafetensorsWriter().write(global)).write(to: URL(fileURLWithPath: out), options: .atomic)
+        // The files are the clients, as the coordinator's organisations are.
+        let closing = parsed.enumerated().map { index, entry in RoundClose.Update(client: updates[index], examples: entry.1) { entry.0 } }
+        let outcome: RoundClose.Outcome
+        do { outcome = try RoundClose.run(&model, round: round, updates: closing, defence: defenceChoice) } catch { throw ValidationError("\(error)") }
+        try Data(try SafetensorsWriter().write(outcome.model)).write(to: URL(fileURLWithPath: out), options: .atomic)
         if let state { try (try model.checkpoint()).write(to: URL(fileURLWithPath: state), options: .atomic) }
         print("round \(round): \(parsed.count) updates, \(parsed.reduce(0) { $0 + $1.1 }) examples → \(out)" + (state.map { "; state in \($0)" } ?? ""))
+        for verdict in outcome.verdicts ?? [] { print("  \(verdict)") }
+    }
+
+    static func pairs(_ entries: [String], option: String) throws -> [String: Double] {
+        var values: [String: Double] = [:]
+        for pair in entries {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = Double(parts[1]) else { throw ValidationError("\(option) \(pair): expected name=number") }
+            values[String(parts[0])] = value
+        }
+        return values
     }
 }

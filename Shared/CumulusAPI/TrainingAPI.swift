@@ -26,6 +26,28 @@ public struct StrategySpec: Codable, Sendable, Equatable {
     public init(name: String, hyperparameters: [String: Double] = [:]) { self.name = name; self.hyperparameters = hyperparameters }
 }
 
+/// A robust aggregation rule in place of the weighted mean (`fedmedian`, `fedtrimmedavg` with
+/// `beta`, `krum` with `numMaliciousClients` and `numClientsToKeep`, `bulyan` with
+/// `numMaliciousClients`); the strategy's server step then applies to its result.
+public struct DefenceSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var hyperparameters: [String: Double]
+    public init(name: String, hyperparameters: [String: Double] = [:]) { self.name = name; self.hyperparameters = hyperparameters }
+}
+
+/// What a round's defence did with one organisation's update: `kept`, `downWeighted` or
+/// `excluded`, its share of the new model (shares sum to 1), the rule's score, and why.
+public struct UpdateVerdict: Codable, Sendable, Equatable {
+    public var organisationId: UUID
+    public var decision: String
+    public var influence: Double
+    public var score: Double?
+    public var reason: String
+    public init(organisationId: UUID, decision: String, influence: Double, score: Double?, reason: String) {
+        self.organisationId = organisationId; self.decision = decision; self.influence = influence; self.score = score; self.reason = reason
+    }
+}
+
 /// What every participant does locally each round.
 public struct LocalTrainingSpec: Codable, Sendable, Equatable {
     public var epochs: Int
@@ -62,14 +84,17 @@ public struct NewJob: Codable, Sendable, Equatable {
     /// The job waits in the queue until someone else who may decide approvals approves it
     /// (`POST /api/v1/jobs/{id}/approve`); approving early ("pre-approval") keeps its place.
     public var requireApproval: Bool?
+    /// A robust aggregation rule against poisoned updates (none: the strategy's weighted mean).
+    public var defence: DefenceSpec?
     public init(federationId: UUID, name: String, model: ModelSpec, dataset: String, strategy: StrategySpec, rounds: Int, fractionFit: Double = 1,
                 minFitClients: Int = 1, minAvailableClients: Int = 1, roundDeadlineSeconds: Int = 300, local: LocalTrainingSpec = .init(),
-                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil) {
+                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil, defence: DefenceSpec? = nil) {
         self.federationId = federationId; self.name = name; self.model = model; self.dataset = dataset; self.strategy = strategy; self.rounds = rounds
         self.fractionFit = fractionFit; self.minFitClients = minFitClients; self.minAvailableClients = minAvailableClients
         self.roundDeadlineSeconds = roundDeadlineSeconds; self.local = local; self.evaluateEvery = evaluateEvery; self.seed = seed
         self.externalTrainer = externalTrainer
         self.requireApproval = requireApproval
+        self.defence = defence
     }
 }
 
@@ -95,11 +120,14 @@ public struct RoundView: Codable, Sendable, Equatable {
     public var evaluationLoss: Double?
     public var evaluationAccuracy: Double?
     public var modelHash: String?
+    /// The job's defence's verdict on each accepted update (absent without a defence).
+    public var verdicts: [UpdateVerdict]?
     public init(round: Int, state: String, openedAt: Date, closedAt: Date?, invited: [UUID], accepted: [UUID], stragglers: [String: String],
-                rejectedUpdates: Int, examples: Int, trainLoss: Double?, evaluationLoss: Double?, evaluationAccuracy: Double?, modelHash: String?) {
+                rejectedUpdates: Int, examples: Int, trainLoss: Double?, evaluationLoss: Double?, evaluationAccuracy: Double?, modelHash: String?,
+                verdicts: [UpdateVerdict]? = nil) {
         self.round = round; self.state = state; self.openedAt = openedAt; self.closedAt = closedAt; self.invited = invited; self.accepted = accepted
         self.stragglers = stragglers; self.rejectedUpdates = rejectedUpdates; self.examples = examples; self.trainLoss = trainLoss
-        self.evaluationLoss = evaluationLoss; self.evaluationAccuracy = evaluationAccuracy; self.modelHash = modelHash
+        self.evaluationLoss = evaluationLoss; self.evaluationAccuracy = evaluationAccuracy; self.modelHash = modelHash; self.verdicts = verdicts
     }
 }
 

@@ -22,6 +22,7 @@ struct Conductor: Service {
     let models: ModelCache
     let settings: CoordinatorSettings
     let postgres: PostgresClient
+    let metrics: TrainingMetrics
     let logger: Logger
 
     static let leaderLockKey: Int64 = 0x43_55_4D_55_4C_55_53 // "CUMULUS"
@@ -89,6 +90,9 @@ struct Conductor: Service {
                 // A peer or the database was briefly unavailable: the next tick tries again.
                 logger.warning("job step will be retried", metadata: ["job": "\(job.id)", "error": "\(error)"])
             }
+        }
+        do { metrics.openRounds(try await store.openRounds()) } catch {
+            logger.warning("cannot read open rounds for the metrics", metadata: ["error": "\(error)"])
         }
     }
 
@@ -173,6 +177,7 @@ struct Conductor: Service {
             tasks[organisation] = task.id
         }
         try await store.openRound(job.id, number, tasks: tasks, deadline: .now.addingTimeInterval(Double(spec.roundDeadlineSeconds)))
+        metrics.roundOpened(job: job.id, participants: tasks.count)
         logger.info("round opened", metadata: ["job": "\(job.id)", "round": "\(number)", "participants": "\(tasks.count)"])
     }
 
@@ -198,6 +203,7 @@ struct Conductor: Service {
         guard settled || pastDeadline else { return }
         guard accepted.count >= spec.minFitClients else {
             try await store.failRound(job.id, round.round, stragglers: stragglers)
+            metrics.roundClosed(job: job.id, outcome: "failed", openedAt: round.openedAt, accepted: accepted.count, stragglers: stragglers.count)
             let why = stragglers.sorted { $0.key < $1.key }.map { "\($0.key.prefix(8)): \($0.value)" }.joined(separator: "; ")
             throw JobFailure(description: "round \(round.round): \(accepted.count) update(s) accepted, \(spec.minFitClients) needed (\(why))")
         }
@@ -209,12 +215,23 @@ struct Conductor: Service {
         guard let checkpoint = try await store.checkpoint(job.id) else { throw JobFailure(description: "the job has no checkpoint") }
         var strategy = try AnyStrategy(checkpoint: checkpoint)
         guard strategy.nextRound == round.round else { throw JobFailure(description: "the strategy is at round \(strategy.nextRound), the job at \(round.round)") }
-        var accumulator = strategy.makeAccumulator()
-        for update in accepted {
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: update.path)))
-            try accumulator.fold(try SafetensorsReader(requireFinite: true).read(bytes), examples: update.examples)
+        let updates = accepted.map { update in
+            RoundClose.Update(client: update.organisation.uuidString.lowercased(), examples: update.examples) { try Self.readUpdate(update.path) }
         }
-        let model = try strategy.finishRound(round.round, accumulator: accumulator)
+        let defence = spec.defence.map { DefenceChoice(name: $0.name, hyperparameters: $0.hyperparameters) }
+        let outcome: RoundClose.Outcome
+        do { outcome = try RoundClose.run(&strategy, round: round.round, updates: updates, defence: defence) } catch let error as DefenceError {
+            throw JobFailure(description: "round \(round.round): \(error)")
+        }
+        let model = outcome.model
+        let verdicts = outcome.verdicts?.map { verdict in
+            UpdateVerdict(organisationId: UUID(uuidString: verdict.client) ?? UUID(), decision: verdict.decision.rawValue, influence: verdict.influence,
+                          score: verdict.score.flatMap { $0.isFinite ? $0 : nil }, reason: verdict.reason)
+        }
+        if let verdicts, let rule = outcome.rule {
+            logger.info("round defended", metadata: ["job": "\(job.id)", "round": "\(round.round)", "rule": .string(rule),
+                                                     "excluded": "\(verdicts.filter { $0.decision == "excluded" }.count)"])
+        }
         let (bytes, hash) = try Self.serialise(model)
         try await peers.uploadModel(bytes, sha256: hash, federation: job.federationId)
         models.remember(model, hash: hash)
@@ -241,7 +258,8 @@ struct Conductor: Service {
                 participants: accepted.count, examples: examples, metrics: trainLoss.map { ["trainLoss": $0] } ?? [:]))
         }
         try await store.closeRound(job.id, round.round, modelHash: hash, examples: examples, trainLoss: trainLoss, stragglers: stragglers,
-                                   checkpoint: try strategy.checkpoint(), evaluationTasks: evaluationTasks)
+                                   verdicts: verdicts, checkpoint: try strategy.checkpoint(), evaluationTasks: evaluationTasks)
+        metrics.roundClosed(job: job.id, outcome: "completed", openedAt: round.openedAt, accepted: accepted.count, stragglers: stragglers.count)
         logger.info("round closed", metadata: ["job": "\(job.id)", "round": "\(round.round)", "updates": "\(accepted.count)", "model": .string(hash)])
     }
 
@@ -271,6 +289,7 @@ struct Conductor: Service {
             jobId: job.id, federationId: job.federationId, jobName: job.name, round: round.round, sha256: round.modelHash ?? "", strategy: job.spec.strategy.name,
             participants: round.accepted.count, examples: round.examples, metrics: metrics))
         try await store.finishEvaluation(job.id, round.round, loss: loss, accuracy: accuracy, examples: examples)
+        self.metrics.evaluated(job: job.id, accuracy: accuracy, loss: loss)
         logger.info("round evaluated", metadata: ["job": "\(job.id)", "round": "\(round.round)", "accuracy": "\(accuracy ?? -1)", "loss": "\(loss ?? -1)"])
     }
 
@@ -281,6 +300,11 @@ struct Conductor: Service {
         Set(try await peers.nodes(federation: job.federationId)
             .filter { $0.status == .active && $0.datasets.contains { $0.name == job.spec.dataset } }
             .map(\.organisationId))
+    }
+
+    /// An accepted update, from the file the intake checked and fsynced.
+    static func readUpdate(_ path: String) throws -> TensorCollection {
+        try SafetensorsReader(requireFinite: true).read([UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
     }
 
     static func reference(_ job: UUID, _ round: Int) -> String { "job:\(job.uuidString.lowercased())/round:\(round)" }

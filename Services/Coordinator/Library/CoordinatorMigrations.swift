@@ -81,5 +81,7 @@ enum CoordinatorMigrations {
             "CREATE INDEX job_events_by_job ON job_events (job_id, id)"
         ),
         Migration("0002_job_approval", "ALTER TABLE jobs ADD COLUMN approved_by text, ADD COLUMN approved_at timestamptz"),
+        // What a job's defence did with each update of the round (UpdateVerdict, as JSON).
+        Migration("0003_round_verdicts", "ALTER TABLE rounds ADD COLUMN verdicts jsonb"),
     ]
 }

@@ -21,12 +21,12 @@ public enum CoordinatorService {
                 JobController(store: parts.store, peers: parts.peers, logger: dependencies.logger).addRoutes(to: router)
                 UpdateController(store: parts.store, peers: parts.peers, models: parts.models, keys: parts.keys,
                                  folder: URL(fileURLWithPath: dependencies.configuration.dataDirectory).appending(path: "updates"),
-                                 metrics: dependencies.metrics, logger: dependencies.logger).addRoutes(to: router)
+                                 metrics: parts.metrics, logger: dependencies.logger).addRoutes(to: router)
             },
             backgroundServices: { dependencies in
                 let parts = runtime.parts(dependencies)
                 return [Conductor(store: parts.store, peers: parts.peers, models: parts.models, settings: settings, postgres: dependencies.postgres,
-                                  logger: dependencies.logger)]
+                                  metrics: parts.metrics, logger: dependencies.logger)]
             }
         )
     }
@@ -37,6 +37,7 @@ public enum CoordinatorService {
             let peers: Peers
             let models: ModelCache
             let keys: NodeKeys
+            let metrics: TrainingMetrics
         }
 
         let settings: CoordinatorSettings
@@ -48,7 +49,8 @@ public enum CoordinatorService {
             built.get {
                 let peers = Peers(client: dependencies.internalClient, settings: settings)
                 let parts = Parts(store: JobStore(postgres: dependencies.postgres, logger: dependencies.logger), peers: peers,
-                                  models: ModelCache(peers: peers), keys: NodeKeys(peers: peers))
+                                  models: ModelCache(peers: peers), keys: NodeKeys(peers: peers),
+                                  metrics: TrainingMetrics(registry: dependencies.metrics))
                 return parts
             }
         }
@@ -146,8 +148,8 @@ enum CoordinatorOpenAPI {
     """
 
     static let schemas = """
-        NewJob: {type: object, required: [federationId, name, model, dataset, strategy, rounds, fractionFit, minFitClients, minAvailableClients, roundDeadlineSeconds, local, evaluateEvery, seed], properties: {federationId: {type: string, format: uuid}, name: {type: string}, model: {type: object, required: [architecture, inputs, hiddenLayers, classes], properties: {architecture: {type: string, enum: [logistic, mlp]}, inputs: {type: integer}, hiddenLayers: {type: array, items: {type: integer}}, classes: {type: integer}, initialModelHash: {type: string}}}, dataset: {type: string}, strategy: {type: object, required: [name, hyperparameters], properties: {name: {type: string, enum: [fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad]}, hyperparameters: {type: object, additionalProperties: {type: number}}}}, rounds: {type: integer, minimum: 1}, fractionFit: {type: number}, minFitClients: {type: integer}, minAvailableClients: {type: integer}, roundDeadlineSeconds: {type: integer}, local: {type: object, properties: {epochs: {type: integer}, batchSize: {type: integer}, learningRate: {type: number}, momentum: {type: number}, weightDecay: {type: number}}}, evaluateEvery: {type: integer}, seed: {type: integer}, externalTrainer: {type: string}, requireApproval: {type: boolean}}}
-        Round: {type: object, required: [round, state, openedAt, invited, accepted, stragglers, rejectedUpdates, examples], properties: {round: {type: integer}, state: {type: string, enum: [open, evaluating, closed, failed]}, openedAt: {type: string, format: date-time}, closedAt: {type: string, format: date-time}, invited: {type: array, items: {type: string, format: uuid}}, accepted: {type: array, items: {type: string, format: uuid}}, stragglers: {type: object, additionalProperties: {type: string}}, rejectedUpdates: {type: integer}, examples: {type: integer}, trainLoss: {type: number}, evaluationLoss: {type: number}, evaluationAccuracy: {type: number}, modelHash: {type: string}}}
+        NewJob: {type: object, required: [federationId, name, model, dataset, strategy, rounds, fractionFit, minFitClients, minAvailableClients, roundDeadlineSeconds, local, evaluateEvery, seed], properties: {federationId: {type: string, format: uuid}, name: {type: string}, model: {type: object, required: [architecture, inputs, hiddenLayers, classes], properties: {architecture: {type: string, enum: [logistic, mlp]}, inputs: {type: integer}, hiddenLayers: {type: array, items: {type: integer}}, classes: {type: integer}, initialModelHash: {type: string}}}, dataset: {type: string}, strategy: {type: object, required: [name, hyperparameters], properties: {name: {type: string, enum: [fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad]}, hyperparameters: {type: object, additionalProperties: {type: number}}}}, rounds: {type: integer, minimum: 1}, fractionFit: {type: number}, minFitClients: {type: integer}, minAvailableClients: {type: integer}, roundDeadlineSeconds: {type: integer}, local: {type: object, properties: {epochs: {type: integer}, batchSize: {type: integer}, learningRate: {type: number}, momentum: {type: number}, weightDecay: {type: number}}}, evaluateEvery: {type: integer}, seed: {type: integer}, externalTrainer: {type: string}, requireApproval: {type: boolean}, defence: {type: object, required: [name], properties: {name: {type: string, enum: [fedmedian, fedtrimmedavg, krum, bulyan]}, hyperparameters: {type: object, additionalProperties: {type: number}}}}}}
+        Round: {type: object, required: [round, state, openedAt, invited, accepted, stragglers, rejectedUpdates, examples], properties: {round: {type: integer}, state: {type: string, enum: [open, evaluating, closed, failed]}, openedAt: {type: string, format: date-time}, closedAt: {type: string, format: date-time}, invited: {type: array, items: {type: string, format: uuid}}, accepted: {type: array, items: {type: string, format: uuid}}, stragglers: {type: object, additionalProperties: {type: string}}, rejectedUpdates: {type: integer}, examples: {type: integer}, trainLoss: {type: number}, evaluationLoss: {type: number}, evaluationAccuracy: {type: number}, modelHash: {type: string}, verdicts: {type: array, items: {type: object, required: [organisationId, decision, influence, reason], properties: {organisationId: {type: string, format: uuid}, decision: {type: string, enum: [kept, downWeighted, excluded]}, influence: {type: number}, score: {type: number}, reason: {type: string}}}}}}
         Job: {type: object, required: [id, federationId, name, spec, state, completedRounds, createdBy, createdAt, rounds], properties: {id: {type: string, format: uuid}, federationId: {type: string, format: uuid}, name: {type: string}, spec: {$ref: '#/components/schemas/NewJob'}, state: {type: string, enum: [queued, running, succeeded, failed, cancelled]}, completedRounds: {type: integer}, globalModelHash: {type: string}, error: {type: string}, createdBy: {type: string}, approvedBy: {type: string}, createdAt: {type: string, format: date-time}, startedAt: {type: string, format: date-time}, finishedAt: {type: string, format: date-time}, rounds: {type: array, items: {$ref: '#/components/schemas/Round'}}}}
         UpdateReceipt: {type: object, required: [jobId, round, sha256, examples, bytes], properties: {jobId: {type: string, format: uuid}, round: {type: integer}, sha256: {type: string}, examples: {type: integer}, bytes: {type: integer}}}
     """

@@ -142,6 +142,15 @@ struct JobController: Sendable {
         guard spec.minAvailableClients >= spec.minFitClients else {
             throw Problem.invalidField("minAvailableClients", "must be at least minFitClients (\(spec.minFitClients))")
         }
+        if let defence = spec.defence {
+            let choice = DefenceChoice(name: defence.name, hyperparameters: defence.hyperparameters)
+            if let problem = choice.problem { throw Problem.invalidField("defence", problem) }
+            // A round closes with at least minFitClients updates; the rule must be able to use that many.
+            guard spec.minFitClients >= choice.minimumUpdates else {
+                throw Problem.invalidField("minFitClients", "must be at least \(choice.minimumUpdates) for defence \(defence.name) with these hyperparameters",
+                                           limit: "\(choice.minimumUpdates)")
+            }
+        }
         try range(spec.roundDeadlineSeconds, 5...86_400, "roundDeadlineSeconds")
         try range(spec.local.epochs, 1...1000, "local.epochs")
         try range(spec.local.batchSize, 1...1_000_000, "local.batchSize")

@@ -44,6 +44,7 @@ struct JobStore: Sendable {
         var evaluationAccuracy: Double?
         var accepted: [UUID]
         var rejected: Int
+        var verdicts: [UpdateVerdict]?
     }
 
     struct UpdateRow: Sendable {
@@ -64,7 +65,7 @@ struct JobStore: Sendable {
         json_build_object('round', r.round, 'state', r.state, 'openedAt', extract(epoch FROM r.opened_at), 'deadlineAt', extract(epoch FROM r.deadline_at),
             'closedAt', extract(epoch FROM r.closed_at), 'tasks', r.tasks, 'evaluationTasks', r.evaluation_tasks, 'stragglers', r.stragglers,
             'modelHash', r.model_hash, 'examples', r.examples, 'trainLoss', r.train_loss, 'evaluationLoss', r.evaluation_loss,
-            'evaluationAccuracy', r.evaluation_accuracy,
+            'evaluationAccuracy', r.evaluation_accuracy, 'verdicts', r.verdicts,
             'accepted', (SELECT coalesce(json_agg(u.organisation_id ORDER BY u.accepted_at), '[]') FROM updates u WHERE u.job_id = r.job_id AND u.round = r.round),
             'rejected', (SELECT count(*) FROM rejected_updates x WHERE x.job_id = r.job_id AND x.round = r.round))::text
         """
@@ -138,6 +139,18 @@ struct JobStore: Sendable {
         return nil
     }
 
+    /// Every open round of a running job, with when it must close.
+    func openRounds() async throws -> [(job: UUID, deadlineAt: Date)] {
+        var rows: [(job: UUID, deadlineAt: Date)] = []
+        for try await (job, deadline) in try await postgres.query(
+            """
+            SELECT r.job_id, r.deadline_at FROM rounds r JOIN jobs j ON j.id = r.job_id
+            WHERE r.state = 'open' AND j.state = 'running'
+            """, logger: logger
+        ).decode((UUID, Date).self) { rows.append((job, deadline)) }
+        return rows
+    }
+
     func start(_ job: UUID, checkpoint: Data, globalHash: String) async throws {
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query(
@@ -189,13 +202,14 @@ struct JobStore: Sendable {
     /// The round's new global model is decided: the strategy's checkpoint moves on with it, in
     /// one transaction, so a restart resumes either before this round's aggregation or after it.
     func closeRound(_ job: UUID, _ round: Int, modelHash: String, examples: Int, trainLoss: Double?, stragglers: [String: String],
-                    checkpoint: Data, evaluationTasks: [UUID: UUID]?) async throws {
+                    verdicts: [UpdateVerdict]?, checkpoint: Data, evaluationTasks: [UUID: UUID]?) async throws {
         let evaluation = try evaluationTasks.map { try Self.json(Dictionary(uniqueKeysWithValues: $0.map { ($0.key.uuidString.lowercased(), $0.value) })) }
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 UPDATE rounds SET state = \(evaluationTasks == nil ? "closed" : "evaluating"), closed_at = now(), model_hash = \(modelHash),
-                    examples = \(examples), train_loss = \(trainLoss), stragglers = \(try Self.json(stragglers))::jsonb, evaluation_tasks = \(evaluation)::jsonb
+                    examples = \(examples), train_loss = \(trainLoss), stragglers = \(try Self.json(stragglers))::jsonb, evaluation_tasks = \(evaluation)::jsonb,
+                    verdicts = \(try verdicts.map { try Self.json($0) })::jsonb
                 WHERE job_id = \(job) AND round = \(round) AND state = 'open'
                 """, logger: logger)
             try await connection.query(
@@ -305,7 +319,8 @@ extension JobStore.JobRow {
                     RoundView(round: row.round, state: row.state, openedAt: Date(timeIntervalSince1970: row.openedAt),
                               closedAt: row.closedAt.map(Date.init(timeIntervalSince1970:)), invited: row.tasks.keys.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString },
                               accepted: row.accepted, stragglers: row.stragglers, rejectedUpdates: row.rejected, examples: row.examples, trainLoss: row.trainLoss,
-                              evaluationLoss: row.evaluationLoss, evaluationAccuracy: row.evaluationAccuracy, modelHash: row.modelHash)
+                              evaluationLoss: row.evaluationLoss, evaluationAccuracy: row.evaluationAccuracy, modelHash: row.modelHash,
+                              verdicts: row.verdicts)
                 })
     }
 }

@@ -6,7 +6,6 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import Logging
-import Prometheus
 
 /// Update intake: `PUT /api/v1/jobs/{id}/rounds/{round}/update`, a safetensors body streamed
 /// through nginx to disk. It is accepted only when the round is open, the task is the node's
@@ -20,7 +19,7 @@ struct UpdateController: Sendable {
     let models: ModelCache
     let keys: NodeKeys
     let folder: URL
-    let metrics: PrometheusCollectorRegistry
+    let metrics: TrainingMetrics
     let logger: Logger
 
     func addRoutes(to router: Router<CumulusRequestContext>) {
@@ -41,7 +40,7 @@ struct UpdateController: Sendable {
             return try await accept(request, job: job, round: number, node: node, organisation: organisation)
         } catch let problem as Problem {
             await store.recordRejection(job: jobID, round: number, node: node, reason: problem.details.detail ?? problem.details.title)
-            count("rejected", reason: problem.details.errors?.first?.field ?? "status-\(problem.details.status)")
+            metrics.updateReceived(outcome: "rejected", reason: problem.details.errors?.first?.field ?? "status-\(problem.details.status)")
             throw problem
         }
     }
@@ -115,14 +114,9 @@ struct UpdateController: Sendable {
                                            examples: examples, trainLoss: trainLoss, path: final.path) else {
             throw Problem.conflict("your organisation already submitted an update for round \(number)")
         }
-        count("accepted", reason: "")
+        metrics.updateReceived(outcome: "accepted", reason: "")
         logger.info("update accepted", metadata: ["job": "\(job.id)", "round": "\(number)", "node": "\(node)", "bytes": "\(bytes.count)"])
         return try Response.json(UpdateReceipt(jobId: job.id, round: number, sha256: sha256, examples: examples, bytes: bytes.count), status: .created)
-    }
-
-    private func count(_ outcome: String, reason: String) {
-        metrics.makeCounter(descriptor: MetricNameDescriptor(namespace: "cumulus", metricName: "updates", unitName: "", helpText: "Model updates received, by outcome and reason."),
-                            labels: [("outcome", outcome), ("reason", reason)]).increment()
     }
 }
 

@@ -1,0 +1,42 @@
+import Foundation
+
+/// How a round's accepted updates become the next global model — the one place the coordinator
+/// and `cumulus aggregate` both use, so the offline tool reproduces the service bit for bit.
+///
+/// Without a defence, updates are loaded and folded one at a time into the strategy's weighted
+/// mean (memory O(model)). With one, the rule sees the whole round (memory O(updates × model)),
+/// and its model stands in for the weighted mean, weighted by the round's examples, before the
+/// strategy's server step.
+public enum RoundClose {
+    public struct Update {
+        public var client: String
+        public var examples: Int
+        public var load: () throws -> TensorCollection
+        public init(client: String, examples: Int, load: @escaping () throws -> TensorCollection) {
+            self.client = client
+            self.examples = examples
+            self.load = load
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var model: TensorCollection
+        /// The defence's verdict per update, in the updates' order (nil without a defence).
+        public var verdicts: [ClientVerdict]?
+        public var rule: String?
+    }
+
+    public static func run(_ strategy: inout AnyStrategy, round: Int, updates: [Update], defence: DefenceChoice?) throws -> Outcome {
+        var accumulator = strategy.makeAccumulator()
+        guard let defence else {
+            for update in updates { try accumulator.fold(try update.load(), examples: update.examples) }
+            return Outcome(model: try strategy.finishRound(round, accumulator: accumulator), verdicts: nil, rule: nil)
+        }
+        var buffered = RoundUpdates(globalModel: strategy.globalModel, expectedClients: updates.count)
+        for update in updates { try buffered.append(client: update.client, update: try update.load(), examples: update.examples) }
+        var rule = try defence.aggregator()
+        let defended = try rule.aggregate(buffered)
+        try accumulator.fold(defended.model, examples: max(1, updates.reduce(0) { $0 + $1.examples }))
+        return Outcome(model: try strategy.finishRound(round, accumulator: accumulator), verdicts: defended.verdicts, rule: rule.name)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import FederatedCore
+
+/// Defences as jobs name them: what is refused, how many updates each needs, and that the rule
+/// built from a choice is the rule asked for.
+@Suite struct DefenceChoiceTests {
+    @Test func unknownNamesAndHyperparametersAreRefusedWithTheReason() {
+        #expect(DefenceChoice(name: "magic").problem?.contains("unknown defence 'magic'") == true)
+        #expect(DefenceChoice(name: "fedmedian", hyperparameters: ["beta": 0.1]).problem?.contains("no hyperparameter 'beta'") == true)
+        #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1.5]).problem?.contains("whole number") == true)
+        #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": -1]).problem?.contains("whole number") == true)
+        #expect(DefenceChoice(name: "fedtrimmedavg", hyperparameters: ["beta": 0.5]).problem?.contains("below 0.5") == true)
+        #expect(DefenceChoice(name: "bulyan", hyperparameters: ["numMaliciousClients": .nan]).problem?.contains("finite") == true)
+        #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1, "numClientsToKeep": 2]).problem == nil)
+        #expect(throws: DefenceError.self) { _ = try DefenceChoice(name: "magic").aggregator() }
+    }
+
+    @Test func eachRuleSaysHowManyUpdatesItNeeds() {
+        #expect(DefenceChoice(name: "fedmedian").minimumUpdates == 1)
+        #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]).minimumUpdates == 5)
+        #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 0, "numClientsToKeep": 4]).minimumUpdates == 4)
+        #expect(DefenceChoice(name: "bulyan", hyperparameters: ["numMaliciousClients": 1]).minimumUpdates == 7)
+    }
+
+    @Test func theRuleBuiltIsTheOneNamed() throws {
+        #expect(try DefenceChoice(name: "fedmedian").aggregator().name.hasPrefix("FedMedian"))
+        #expect(try DefenceChoice(name: "fedtrimmedavg", hyperparameters: ["beta": 0.1]).aggregator().name == "FedTrimmedAvg(beta: 0.1)")
+        #expect(try DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]).aggregator().name == "Krum(f: 1)")
+        #expect(try DefenceChoice(name: "krum", hyperparameters: ["numClientsToKeep": 3]).aggregator().name == "Multi-Krum(f: 0, keep: 3)")
+        #expect(try DefenceChoice(name: "bulyan", hyperparameters: ["numMaliciousClients": 1]).aggregator().name == "Bulyan(f: 1)")
+    }
+
+    /// Through the choice, Krum keeps an honest update and excludes a ×10-scaled one.
+    @Test func krumFromAChoiceExcludesAScaledUpdate() throws {
+        let round = try DefenceBehaviourTests.round(seed: 3, clients: 6, attack: .scaleBy10)
+        var rule = try DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]).aggregator()
+        let defended = try rule.aggregate(round)
+        #expect(defended.verdicts[0].decision == .excluded, "\(defended.verdicts[0])")
+        #expect(defended.verdicts.filter { $0.decision == .kept }.count == 1)
+    }
+
+    /// The round close both the coordinator and `cumulus aggregate` run: without a defence it is
+    /// the strategy's own fold; with Krum, FedAvg's new model is exactly Krum's pick.
+    @Test func roundCloseIsTheFoldWithoutADefenceAndTheRulesModelWithOne() throws {
+        let round = try DefenceBehaviourTests.round(seed: 4, clients: 6, attack: .scaleBy10)
+        let updates = (0..<round.count).map { index in
+            RoundClose.Update(client: round.clients[index], examples: round.examples[index]) { round.update(index) }
+        }
+        var plain = try AnyStrategy(StrategyChoice(name: "fedavg"), initialModel: DefenceBehaviourTests.global)
+        var manual = plain
+        var accumulator = manual.makeAccumulator()
+        for index in 0..<round.count { try accumulator.fold(round.update(index), examples: round.examples[index]) }
+        let expected = try manual.finishRound(1, accumulator: accumulator)
+        let folded = try RoundClose.run(&plain, round: 1, updates: updates, defence: nil)
+        #expect(folded.verdicts == nil)
+        #expect(folded.model == expected)
+
+        var defended = try AnyStrategy(StrategyChoice(name: "fedavg"), initialModel: DefenceBehaviourTests.global)
+        let outcome = try RoundClose.run(&defended, round: 1, updates: updates, defence: DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]))
+        let kept = try #require(outcome.verdicts?.firstIndex { $0.decision == .kept })
+        #expect(outcome.verdicts?[0].decision == .excluded)
+        #expect(outcome.rule == "Krum(f: 1)")
+        let pick = round.update(kept)
+        for name in pick.names {
+            let difference = zip(outcome.model[name]!.floatValues(), pick[name]!.floatValues()).map { abs($0 - $1) }.max() ?? 0
+            #expect(difference < 1e-6, "\(name): \(difference)")
+        }
+        #expect(defended.nextRound == 2)
+    }
+}
