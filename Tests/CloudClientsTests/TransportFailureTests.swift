@@ -36,7 +36,9 @@ struct TransportFailureTests {
             }
             #expect(reported == provider)
             #expect(endpoint.hasPrefix(base))
-            #expect(reason.hasPrefix("request failed:"), "\(reason)")
+            // Refused at once as a rule; on a loaded machine the refusal can lose the race with
+            // the validator's own deadline. Either way it is "unavailable", never a rejection.
+            #expect(reason.hasPrefix("request failed:") || reason.hasPrefix("no answer within"), "\(reason)")
             #expect(error?.httpStatus == 502)
         }
         withExtendedLifetime(closed) {}
