@@ -124,7 +124,10 @@ struct TaskEngine: Sendable {
             }
             let attempt = task.attempt + 1
             guard let chosen = decision.chosen else {
-                let reason = rows.isEmpty ? "the participant has no enrolled nodes" : "no node of the participant is eligible"
+                // The nodes' own reasons travel with the task's error, up to the job that failed
+                // on it: "participant unavailable" alone cannot be acted on.
+                let why = verdicts.prefix(3).map { "\($0.hostname): \($0.reasons.joined(separator: ", "))" }.joined(separator: "; ")
+                let reason = rows.isEmpty ? "the participant has no enrolled nodes" : "no node of the participant is eligible (\(why))"
                 try await connection.query(
                     """
                     INSERT INTO task_attempts (task_id, attempt, node_id, outcome, reason, verdicts, ended_at)
