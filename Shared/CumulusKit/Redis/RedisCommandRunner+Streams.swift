@@ -50,7 +50,6 @@ extension RedisCommandRunner {
         }
     }
 
-    /// The id of the newest message, or "0-0" for an empty or missing stream.
     /// How many entries the stream holds (0 when it does not exist).
     public func length(_ stream: String) async throws -> Int {
         let reply = try await send(["XLEN", stream])
@@ -58,6 +57,7 @@ extension RedisCommandRunner {
         return Int(count)
     }
 
+    /// The id of the newest message, or "0-0" for an empty or missing stream.
     public func lastID(_ stream: String) async throws -> String {
         let reply = try await send(["XREVRANGE", stream, "+", "-", "COUNT", "1"])
         return reply.array?.first.flatMap(StreamMessage.parse)?.id ?? "0-0"

@@ -4,8 +4,8 @@ import PostgresNIO
 
 /// Group commit for heartbeats. One write is in flight at a time; heartbeats that arrive while it
 /// runs wait and go together in the next one. A lone heartbeat is written at once (no timer adds
-/// latency), and under load each statement and commit carries many, which is what lets one
-/// orchestrator take thousands a second. Each request is answered only after its write commits.
+/// latency), and under load each statement and commit carries many. Each request is answered
+/// only after its write commits. (orchestrator-bench prints what this sustains.)
 actor HeartbeatWriter {
     private struct Waiting {
         let id: UUID
