@@ -28,6 +28,8 @@ import Testing
         let missing = Self.fieldError { _ = try QueryValue.requiredUUID(nil, "jobId") }
         #expect(missing?.field == "jobId")
         #expect(missing?.reason.contains("required") == true)
+        let explained = Self.fieldError { _ = try QueryValue.requiredUUID(nil, "federationId", why: "deployments are listed per federation") }
+        #expect(explained?.reason == "is required (a UUID): deployments are listed per federation")
     }
 
     @Test func integersKeepToTheirRange() throws {

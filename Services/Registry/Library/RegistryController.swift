@@ -39,9 +39,7 @@ struct RegistryController: Sendable {
     func upload(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let hash = try context.parameters.require("sha256")
         guard DiskBlobStore.isHash(hash) else { throw Problem.invalidField("sha256", "must be a lowercase hex SHA-256 (64 characters)") }
-        guard let federation = try QueryValue.uuid(request.uri.queryParameters["federationId"], "federationId") else {
-            throw Problem.invalidField("federationId", "is required: the federation the model belongs to")
-        }
+        let federation = try QueryValue.requiredUUID(request.uri.queryParameters["federationId"], "federationId", why: "the federation the model belongs to")
         let identity = try context.requireIdentity()
         if try await !context.policy.allows(identity, "models:register", in: .federation(federation)) {
             try await context.require("jobs:create", in: .federation(federation))
@@ -156,9 +154,7 @@ struct RegistryController: Sendable {
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let federation = try QueryValue.uuid(query["federationId"], "federationId") else {
-            throw Problem.invalidField("federationId", "is required")
-        }
+        let federation = try QueryValue.requiredUUID(query["federationId"], "federationId", why: "versions are listed per federation")
         guard try await context.policy.allows(try context.requireIdentity(), "models:read", in: .federation(federation)) else {
             throw Problem.notFound("federation \(federation.uuidString.lowercased())")
         }

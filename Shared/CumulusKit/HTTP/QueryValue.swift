@@ -9,8 +9,9 @@ public enum QueryValue {
         return id
     }
 
-    public static func requiredUUID(_ text: Substring?, _ field: String) throws -> UUID {
-        guard let id = try uuid(text, field) else { throw Problem.invalidField(field, "is required (a UUID)") }
+    /// `why` says what the value is for, e.g. "deployments are listed per federation".
+    public static func requiredUUID(_ text: Substring?, _ field: String, why: String? = nil) throws -> UUID {
+        guard let id = try uuid(text, field) else { throw Problem.invalidField(field, "is required (a UUID)" + (why.map { ": \($0)" } ?? "")) }
         return id
     }
 

@@ -37,9 +37,7 @@ struct DeploymentController: Sendable {
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let federation = try QueryValue.uuid(query["federationId"], "federationId") else {
-            throw Problem.invalidField("federationId", "is required: deployments are listed per federation")
-        }
+        let federation = try QueryValue.requiredUUID(query["federationId"], "federationId", why: "deployments are listed per federation")
         let status = try query["status"].map { text in
             guard let status = DeploymentStatus(rawValue: String(text)) else {
                 let known = DeploymentStatus.allCases.map(\.rawValue).joined(separator: ", ")

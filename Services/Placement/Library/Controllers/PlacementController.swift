@@ -48,9 +48,7 @@ struct PlacementController: Sendable {
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let federation = try QueryValue.uuid(query["federationId"], "federationId") else {
-            throw Problem.invalidField("federationId", "is required: placements are listed per federation")
-        }
+        let federation = try QueryValue.requiredUUID(query["federationId"], "federationId", why: "placements are listed per federation")
         let limit = try Tenancy.limit(query["limit"])
         try await Tenancy.requireVisible("placements:read", federation: federation, what: "federation \(federation.uuidString.lowercased())", context)
         return try Response.json(PlacementList(placements: try await store.list(federation: federation, limit: limit)))
