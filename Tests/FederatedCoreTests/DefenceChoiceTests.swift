@@ -17,6 +17,15 @@ import Testing
         #expect(throws: DefenceError.self) { _ = try DefenceChoice(name: "magic").aggregator() }
     }
 
+    /// Strategies are checked by the same code, naming themselves as strategies.
+    @Test func strategiesAreCheckedTheSameWay() {
+        #expect(StrategyChoice(name: "magic").problem?.hasPrefix("unknown strategy 'magic'; choose one of") == true)
+        #expect(StrategyChoice(name: "fedavg", hyperparameters: ["eta": 1]).problem == "strategy fedavg has no hyperparameter 'eta'")
+        #expect(StrategyChoice(name: "fedadam", hyperparameters: ["eta": .infinity]).problem == "hyperparameter eta must be finite")
+        #expect(StrategyChoice(name: "fedprox").problem?.contains("needs proximalMu") == true)
+        #expect(StrategyChoice(name: "fedadam", hyperparameters: ["eta": 0.01]).problem == nil)
+    }
+
     @Test func eachRuleSaysHowManyUpdatesItNeeds() {
         #expect(DefenceChoice(name: "fedmedian").minimumUpdates == 1)
         #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]).minimumUpdates == 5)

@@ -29,17 +29,10 @@ public struct DefenceChoice: Sendable, Codable, Equatable {
 
     /// Why this choice cannot be used, or nil.
     public var problem: String? {
-        guard let allowed = Self.accepted[name] else {
-            return "unknown defence '\(name)'; choose one of \(Self.accepted.keys.sorted().joined(separator: ", "))"
-        }
-        if let unknown = hyperparameters.keys.sorted().first(where: { !allowed.contains($0) }) {
-            return "defence \(name) has no hyperparameter '\(unknown)'" + (allowed.isEmpty ? "" : "; it takes \(allowed.sorted().joined(separator: ", "))")
-        }
-        for (key, value) in hyperparameters.sorted(by: { $0.key < $1.key }) {
-            guard value.isFinite else { return "hyperparameter \(key) must be finite" }
-            if Self.wholeNumbers.contains(key), value < 0 || value > 1000 || value.rounded() != value {
-                return "hyperparameter \(key) must be a whole number from 0 to 1000"
-            }
+        if let problem = NamedChoice.problem(kind: "defence", name: name, hyperparameters: hyperparameters, accepted: Self.accepted) { return problem }
+        for (key, value) in hyperparameters.sorted(by: { $0.key < $1.key })
+        where Self.wholeNumbers.contains(key) && (value < 0 || value > 1000 || value.rounded() != value) {
+            return "hyperparameter \(key) must be a whole number from 0 to 1000"
         }
         if let beta = hyperparameters["beta"], !(0..<0.5).contains(beta) { return "hyperparameter beta must be at least 0 and below 0.5" }
         return nil
@@ -50,7 +43,7 @@ public struct DefenceChoice: Sendable, Codable, Equatable {
     public var minimumUpdates: Int {
         let f = Int(hyperparameters["numMaliciousClients"] ?? 0)
         switch name {
-        case "krum": return max(2 * f + 3, Int(hyperparameters["numClientsToKeep"] ?? 0), 1)
+        case "krum": return max(2 * f + 3, Int(hyperparameters["numClientsToKeep"] ?? 0))
         case "bulyan": return 4 * f + 3
         default: return 1
         }

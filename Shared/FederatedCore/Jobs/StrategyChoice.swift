@@ -24,13 +24,7 @@ public struct StrategyChoice: Sendable, Codable, Equatable {
 
     /// Why this choice cannot be used, or nil.
     public var problem: String? {
-        guard let allowed = Self.accepted[name] else {
-            return "unknown strategy '\(name)'; choose one of \(Self.accepted.keys.sorted().joined(separator: ", "))"
-        }
-        if let unknown = hyperparameters.keys.sorted().first(where: { !allowed.contains($0) }) {
-            return "strategy \(name) has no hyperparameter '\(unknown)'" + (allowed.isEmpty ? "" : "; it takes \(allowed.sorted().joined(separator: ", "))")
-        }
-        if let bad = hyperparameters.first(where: { !$0.value.isFinite }) { return "hyperparameter \(bad.key) must be finite" }
+        if let problem = NamedChoice.problem(kind: "strategy", name: name, hyperparameters: hyperparameters, accepted: Self.accepted) { return problem }
         if name == "fedprox", hyperparameters["proximalMu"] == nil { return "fedprox needs proximalMu (≥ 0)" }
         return nil
     }
