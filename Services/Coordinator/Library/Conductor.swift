@@ -224,9 +224,12 @@ struct Conductor: Service {
             throw JobFailure(description: "round \(round.round): \(error)")
         }
         let model = outcome.model
-        let verdicts = outcome.verdicts?.map { verdict in
-            UpdateVerdict(organisationId: UUID(uuidString: verdict.client) ?? UUID(), decision: verdict.decision.rawValue, influence: verdict.influence,
-                          score: verdict.score.flatMap { $0.isFinite ? $0 : nil }, reason: verdict.reason)
+        // Verdicts come in the updates' order, so each belongs to the accepted update beside it.
+        let verdicts = outcome.verdicts.map { verdicts in
+            zip(accepted, verdicts).map { update, verdict in
+                UpdateVerdict(organisationId: update.organisation, decision: verdict.decision.rawValue, influence: verdict.influence,
+                              score: verdict.score.flatMap { $0.isFinite ? $0 : nil }, reason: verdict.reason)
+            }
         }
         if let verdicts, let rule = outcome.rule {
             logger.info("round defended", metadata: ["job": "\(job.id)", "round": "\(round.round)", "rule": .string(rule),
