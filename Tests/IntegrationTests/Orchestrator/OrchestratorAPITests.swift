@@ -43,8 +43,9 @@ import Testing
         #expect(detail.node.telemetry?.cpuPercent == 10)
     }
 
-    /// Heartbeats that arrive together are written together (group commit): none may be lost,
-    /// mixed up between nodes, or answered before it is stored.
+    /// Thirty heartbeats sent at once, which the orchestrator may group into shared writes (this
+    /// test cannot see whether it did): none may be lost, mixed up between nodes, or answered
+    /// before it is stored.
     @Test func concurrentHeartbeatsAreEachStoredForTheirOwnNode() async throws {
         let fixture = try await FederationFixture.make("hb-many", participants: 1)
         let gateway = fixture.gateway

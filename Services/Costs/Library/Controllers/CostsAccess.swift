@@ -43,5 +43,4 @@ enum CostsValidation {
         }
         return value
     }
-
 }
