@@ -313,15 +313,14 @@ public struct UnpricedEventView: Codable, Sendable, Equatable {
 /// federation's tag. Governance does not (yet) hand decrypted cloud credentials to other
 /// services, so the caller passes the access key for this one call; it is used once and never stored.
 public struct AWSBillingSyncRequest: Codable, Sendable {
-    public var accessKeyId: String
-    public var secretAccessKey: String
-    public var sessionToken: String?
+    /// An AWS credential stored in governance (`POST /api/v1/credentials`) that the caller may read.
+    public var credentialId: UUID
     /// YYYY-MM-DD, inclusive.
     public var start: String
     /// YYYY-MM-DD, exclusive (as Cost Explorer counts).
     public var end: String
-    public init(accessKeyId: String, secretAccessKey: String, sessionToken: String? = nil, start: String, end: String) {
-        self.accessKeyId = accessKeyId; self.secretAccessKey = secretAccessKey; self.sessionToken = sessionToken; self.start = start; self.end = end
+    public init(credentialId: UUID, start: String, end: String) {
+        self.credentialId = credentialId; self.start = start; self.end = end
     }
 }
 

@@ -432,6 +432,29 @@ public struct ReplacementCloudCredential: Codable, Sendable {
     public init(credential: [String: String]) { self.credential = credential }
 }
 
+/// A service's request to use a stored credential for one call to its provider: why, and for whom
+/// (recorded in the audit log beside the service's own identity).
+public struct CredentialUse: Codable, Sendable {
+    public var purpose: String
+    /// The person or key on whose behalf the service acts (their token subject).
+    public var onBehalfOf: String
+    public init(purpose: String, onBehalfOf: String) { self.purpose = purpose; self.onBehalfOf = onBehalfOf }
+}
+
+/// A credential with its secret fields, as governance hands it to one of the suite's services for
+/// one call to the provider. The receiver keeps it in memory for that call only.
+public struct UnsealedCloudCredential: Codable, Sendable {
+    public var id: UUID
+    public var organisationId: UUID
+    public var provider: String
+    public var account: String
+    /// Every field as uploaded, secret ones included.
+    public var credential: [String: String]
+    public init(id: UUID, organisationId: UUID, provider: String, account: String, credential: [String: String]) {
+        self.id = id; self.organisationId = organisationId; self.provider = provider; self.account = account; self.credential = credential
+    }
+}
+
 /// What anyone may see of a stored credential: never a secret.
 public struct CloudCredential: Codable, Sendable, Equatable {
     public var id: UUID

@@ -43,6 +43,7 @@ public enum PermissionCatalog {
         Entry("credentials:create", "Upload cloud credentials"),
         Entry("credentials:update", "Replace cloud credentials", critical: true),
         Entry("credentials:delete", "Delete cloud credentials", critical: true),
+        Entry("credentials:use", "Unseal a credential for one call to its provider (the suite's service accounts only)"),
         // costs
         Entry("prices:read", "Read the price catalogue and latency matrix"),
         Entry("prices:import", "Import price and latency tables"),
@@ -89,7 +90,7 @@ public enum BuiltInServiceAccount: String, CaseIterable, Sendable {
         switch self {
         case .coordinator: ["jobs:create", "jobs:read", "tasks:read", "nodes:read", "models:register", "models:read", "models:download", "deployments:read"]
         case .placement: ["nodes:read"]
-        case .costs: ["nodes:read"]
+        case .costs: ["nodes:read", "credentials:use"]
         case .orchestrator: []
         case .registry: ["jobs:read"]
         }

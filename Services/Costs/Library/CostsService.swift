@@ -27,7 +27,9 @@ public enum CostsService {
             addRoutes: { router, dependencies in
                 let parts = runtime.parts(dependencies)
                 CatalogueController(store: parts.catalogue, cache: parts.cache, adapters: parts.adapters, settings: settings).addRoutes(to: router)
-                CostsController(metering: parts.metering, costExplorer: parts.costExplorer, settings: settings).addRoutes(to: router)
+                CostsController(metering: parts.metering, costExplorer: parts.costExplorer,
+                                credentials: GovernanceCredentials(governanceURL: dependencies.configuration.governanceURL, client: dependencies.internalClient),
+                                settings: settings).addRoutes(to: router)
                 BudgetController(budgets: parts.budgets) { federation in
                     try? await parts.publishFirings()
                     try? await parts.refreshGauges(federation: federation)

@@ -796,6 +796,26 @@ enum GovernanceOpenAPI {
                 '401': {$ref: '#/components/responses/Problem'}
                 '403': {$ref: '#/components/responses/Problem'}
                 '404': {$ref: '#/components/responses/Problem'}
+          /internal/v1/credentials/{id}/secret:
+            post:
+              operationId: unsealCredential
+              summary: "A credential with its secret, for one of the suite's service accounts holding credentials:use (each use audited). The gateway does not route /internal."
+              security: [{bearer: []}]
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+              requestBody:
+                required: true
+                content:
+                  application/json: {schema: {$ref: '#/components/schemas/CredentialUse'}}
+              responses:
+                '200':
+                  description: OK.
+                  content:
+                    application/json: {schema: {$ref: '#/components/schemas/UnsealedCloudCredential'}}
+                '400': {$ref: '#/components/responses/Problem'}
+                '401': {$ref: '#/components/responses/Problem'}
+                '403': {$ref: '#/components/responses/Problem'}
+                '404': {$ref: '#/components/responses/Problem'}
         """
 
     static let schemas = """
@@ -851,5 +871,7 @@ enum GovernanceOpenAPI {
             ReplacementCloudCredential: {type: object, required: [credential], properties: {credential: {type: object, additionalProperties: {type: string}}}}
             CloudCredential: {type: object, required: [id, organisationId, provider, label, account, principal, publicFields, status, validatedAt, createdAt], properties: {id: {type: string, format: uuid}, organisationId: {type: string, format: uuid}, provider: {type: string}, label: {type: string}, account: {type: string}, principal: {type: string}, publicFields: {type: object, additionalProperties: {type: string}}, status: {type: string}, validatedAt: {type: string, format: date-time}, createdAt: {type: string, format: date-time}}}
             CloudCredentialList: {type: array, items: {$ref: '#/components/schemas/CloudCredential'}}
+            CredentialUse: {type: object, required: [purpose, onBehalfOf], properties: {purpose: {type: string, maxLength: 200}, onBehalfOf: {type: string, maxLength: 200}}}
+            UnsealedCloudCredential: {type: object, required: [id, organisationId, provider, account, credential], properties: {id: {type: string, format: uuid}, organisationId: {type: string, format: uuid}, provider: {type: string}, account: {type: string}, credential: {type: object, additionalProperties: {type: string}}}}
         """
 }

@@ -1,9 +1,11 @@
 import AsyncHTTPClient
+import CloudClients
 import CloudTestSupport
 import CumulusAPI
 import CumulusKit
 import Foundation
 import NIOCore
+import PostgresNIO
 import Testing
 
 /// Usage on the stream priced into a federation's costs, budgets that fire each threshold once,
@@ -170,7 +172,7 @@ import Testing
         let budget = try CostsTestSupport.decode(BudgetView.self, try await gateway.send(
             .POST, "/api/v1/budgets", token: token, json: NewBudget(federationId: federation, limitUSD: "123.45")), expect: 201)
         let foreign = try await gateway.makeTenant("foreign", adminToken: fixture.platformToken)
-        let sync = #"{"accessKeyId":"AKIAFOREIGNFOREIGN00","secretAccessKey":"x","start":"2025-09-01","end":"2025-09-02"}"#
+        let sync = #"{"credentialId":"\#(UUID())","start":"2025-09-01","end":"2025-09-02"}"#
         try await TenancyProbe.assertCrossTenantDenied(base: try TestEnvironment.gateway(), endpoints: [
             .init(method: .GET, path: "/api/v1/costs/\(federation)"),
             .init(method: .GET, path: "/api/v1/costs/\(federation)/line-items"),
@@ -219,25 +221,53 @@ import Testing
         #expect(injected.status.code == 201)
 
         let gateway = try CostsTestSupport.gateway()
-        let key = identities.billingKey
-        // A wrong secret: moto checks the SigV4 signature and refuses; nothing is stored.
-        let refused = try await gateway.send(.POST, "/api/v1/costs/\(federation)/billing/aws", token: token, json: AWSBillingSyncRequest(
-            accessKeyId: key.accessKeyID, secretAccessKey: "not-the-secret", start: "2025-09-01", end: "2025-09-03"))
+        let tenant = fixture.participants[0]
+        func stored(_ key: AWSCredentialInput, label: String, in tenant: GovernanceClient.Tenant) async throws -> UUID {
+            try gateway.decode(CloudCredential.self, try await CredentialTests.upload(gateway, tenant, provider: "aws", label: label, key), expect: 201).id
+        }
+        func sync(_ credential: UUID, start: String = "2025-09-01", end: String = "2025-09-03") async throws -> HTTPTestClient.Answer {
+            try await gateway.send(.POST, "/api/v1/costs/\(federation)/billing/aws", token: token,
+                                   json: AWSBillingSyncRequest(credentialId: credential, start: start, end: end))
+        }
+        // A key that STS accepts (so governance stores it) but whose user may not read bills:
+        // AWS's refusal is passed on, and nothing is stored.
+        let refused = try await sync(try await stored(identities.userKey, label: "no-billing", in: tenant))
         #expect(refused.status == 422, "\(refused.text)")
-        #expect(refused.text.contains("Signature"), "\(refused.text)")
+        #expect(refused.text.contains("ce:GetCostAndUsage"), "\(refused.text)")
+        // Another organisation's credential, or one that does not exist, is not within reach.
+        let foreign = try await gateway.makeTenant("billforeign", adminToken: fixture.platformToken)
+        for credential in [try await stored(identities.billingKey, label: "theirs", in: foreign), UUID()] {
+            #expect(try CostsTestSupport.problemField(try await sync(credential)) == "credentialId")
+        }
+        #expect(try gateway.decode(BillingReport.self, try await gateway.send(.GET, "/api/v1/costs/\(federation)/billing", token: token), expect: 200).days.isEmpty)
 
-        let bill = try CostsTestSupport.decode(BillingReport.self, try await gateway.send(
-            .POST, "/api/v1/costs/\(federation)/billing/aws", token: token,
-            json: AWSBillingSyncRequest(accessKeyId: key.accessKeyID, secretAccessKey: key.secretAccessKey.revealed, start: "2025-09-01", end: "2025-09-03")))
+        let billing = try await stored(identities.billingKey, label: "billing", in: tenant)
+        let bill = try CostsTestSupport.decode(BillingReport.self, try await sync(billing))
         #expect(bill.tagKey == "cumulus:federation")
         #expect(bill.days.map { "\($0.day) \($0.nanoDollars) \($0.estimated)" } == ["2025-09-01 12345678901 false", "2025-09-02 500000000 true"])
         #expect(bill.total.nanoDollars == 12_845_678_901)
-        let stored = try CostsTestSupport.decode(BillingReport.self, try await gateway.send(.GET, "/api/v1/costs/\(federation)/billing", token: token))
-        #expect(stored.days == bill.days)
-        #expect(!stored.days.contains { $0.nanoDollars == 99_000_000_000 }, "another federation's tag is not ours")
+        let storedBill = try CostsTestSupport.decode(BillingReport.self, try await gateway.send(.GET, "/api/v1/costs/\(federation)/billing", token: token))
+        #expect(storedBill.days == bill.days)
+        #expect(!storedBill.days.contains { $0.nanoDollars == 99_000_000_000 }, "another federation's tag is not ours")
 
-        let backwards = try await gateway.send(.POST, "/api/v1/costs/\(federation)/billing/aws", token: token, json: AWSBillingSyncRequest(
-            accessKeyId: key.accessKeyID, secretAccessKey: "x", start: "2025-09-03", end: "2025-09-01"))
+        // Each use of the secret is audited: the costs service, and the person it acted for.
+        let uses = try await withPostgres(try TestEnvironment.superuserDatabase()) { superuser in
+            var rows: [String] = []
+            for try await (actor, details) in try await superuser.query(
+                "SELECT actor, details::text FROM governance.audit_log WHERE action = 'credentials:use' AND target = \("credential:" + billing.uuidString.lowercased())"
+            ).decode((String, String).self) { rows.append(actor + " " + details) }
+            return rows
+        }
+        #expect(uses.count == 1 && uses[0].hasPrefix("service:") && uses[0].contains(tenant.adminID.uuidString.lowercased()), "\(uses)")
+
+        // The unsealing endpoint is the services' alone: the gateway does not route it, and
+        // governance refuses a person even when asked directly.
+        let use = CredentialUse(purpose: "test", onBehalfOf: "me")
+        #expect(try await gateway.send(.POST, "/internal/v1/credentials/\(billing)/secret", token: fixture.platformToken, json: use).status == 404)
+        let direct = try GovernanceClient.direct()
+        _ = try direct.problem(try await direct.send(.POST, "/internal/v1/credentials/\(billing)/secret", token: fixture.platformToken, json: use), status: 403)
+
+        let backwards = try await sync(billing, start: "2025-09-03", end: "2025-09-01")
         #expect(try CostsTestSupport.problemField(backwards) == "end")
     }
 }

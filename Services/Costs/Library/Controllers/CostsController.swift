@@ -10,6 +10,7 @@ import Hummingbird
 struct CostsController: Sendable {
     let metering: MeteringStore
     let costExplorer: AWSCostExplorerClient
+    let credentials: GovernanceCredentials
     let settings: CostsSettings
 
     /// The longest span one report covers.
@@ -47,32 +48,21 @@ struct CostsController: Sendable {
     }
 
     /// Reads the federation's AWS bill (costs tagged `tagKey = federation id`) for a span of days
-    /// and stores it beside the metered costs.
-    ///
-    /// Governance keeps cloud credentials sealed and has no internal endpoint that hands their
-    /// secrets to another service yet, so the caller passes an access key in the body. It is used
-    /// for this one signed call and never stored or logged. (When governance offers such an
-    /// endpoint, this takes a credential id instead.)
+    /// and stores it beside the metered costs, signed with an AWS credential kept by governance:
+    /// the caller names it, must be able to read it, and its secret is used for this one call.
     func syncAWS(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
         let federation = try Self.federation(context)
         let identity = try await CostsAccess.requireInFederation("budgets:manage", federation, context)
         let body = try await request.decode(as: AWSBillingSyncRequest.self, context: context)
-        guard (16...128).contains(body.accessKeyId.count), body.accessKeyId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw Problem.invalidField("accessKeyId", "must be 16 to 128 letters and digits", limit: "16-128 characters")
-        }
-        guard (1...256).contains(body.secretAccessKey.count) else {
-            throw Problem.invalidField("secretAccessKey", "must be 1 to 256 characters", limit: "256 characters")
-        }
-        if let token = body.sessionToken, !(1...4096).contains(token.count) {
-            throw Problem.invalidField("sessionToken", "must be 1 to 4096 characters", limit: "4096 characters")
-        }
         guard let start = UTCDay(body.start) else { throw Problem.invalidField("start", "must be a YYYY-MM-DD date") }
         guard let end = UTCDay(body.end) else { throw Problem.invalidField("end", "must be a YYYY-MM-DD date") }
         guard start < end else { throw Problem.invalidField("end", "must be after start (end is exclusive)") }
         guard start.distance(to: end) <= Self.maxDays else {
             throw Problem.invalidField("end", "at most \(Self.maxDays) days after start", limit: "\(Self.maxDays) days")
         }
-        let credentials = AWSSigningCredentials(accessKeyID: body.accessKeyId, secretAccessKey: body.secretAccessKey, sessionToken: body.sessionToken)
+        let credentials = try await self.credentials.aws(
+            body.credentialId, for: identity, purpose: "read the AWS bill of federation \(federation.uuidString.lowercased()) from Cost Explorer",
+            requestID: context.logger[metadataKey: "request_id"]?.description)
         let tagValue = federation.uuidString.lowercased()
         let groups: [AWSCostExplorerClient.Group]
         do {
@@ -98,7 +88,8 @@ struct CostsController: Sendable {
         }
         let rows = days.keys.sorted().map { (day: $0, nanoDollars: days[$0]!.nanoDollars, estimated: days[$0]!.estimated) }
         try await metering.storeBilled(federation: federation, provider: "aws", source: "aws-cost-explorer", days: rows)
-        context.logger.notice("AWS bill read", metadata: ["federation": "\(federation)", "days": "\(rows.count)", "by": .string(identity.subject)])
+        context.logger.notice("AWS bill read", metadata: ["federation": "\(federation)", "days": "\(rows.count)", "by": .string(identity.subject),
+                                                    "credential": "\(body.credentialId)"])
         let billed = rows.map { BilledDay(day: $0.day, provider: "aws", nanoDollars: $0.nanoDollars, usd: MoneyText.usd($0.nanoDollars),
                                           estimated: $0.estimated, source: "aws-cost-explorer") }
         let total = rows.map(\.nanoDollars).reduce(0, +)

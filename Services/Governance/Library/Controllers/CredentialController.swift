@@ -55,6 +55,8 @@ struct CredentialController: Sendable {
         credentials.get("/{id}") { _, context in try await show(context) }
         credentials.put("/{id}") { request, context in try await replace(request, context) }
         credentials.delete("/{id}") { _, context in try await delete(context) }
+        // Not under /api: the gateway routes no /internal path, so only the services reach it.
+        router.post("/internal/v1/credentials/{id}/secret") { request, context in try await unseal(request, context) }
     }
 
     /// What validation yields: the provider's confirmation, the sealed secret and the public fields.
@@ -165,6 +167,45 @@ struct CredentialController: Sendable {
                         summary: "delete \(current.provider) credential '\(current.label)'", payload: ["credentialId": current.id.uuidString.lowercased()]),
             requestedBy: actor)
         return try Response.json(ApprovalPending(approval: approval), status: .accepted)
+    }
+
+    /// Hands a credential's secret to one of the suite's own services for one call to its
+    /// provider (the costs service reading an AWS bill). Only a service account holding
+    /// `credentials:use` may ask, people and nodes never, whatever their roles; each use is
+    /// audited with the service, the purpose and the person it acts for. The service checks that
+    /// person's right to the credential first, with their own token (`GET /api/v1/credentials/{id}`).
+    func unseal(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
+        let identity = try context.requireIdentity()
+        guard identity.kind == .service else {
+            throw Problem(.forbidden, detail: "only the suite's service accounts may unseal a credential; the token names a \(identity.kind.rawValue)")
+        }
+        guard try await governance.grants(for: identity).keys.contains(Grant(permission: "credentials:use", scope: .platform)) else {
+            throw Problem.forbidden(permission: "credentials:use", scope: ScopeRef.platform.description)
+        }
+        let id = try context.parameters.require("id", as: UUID.self)
+        let use = try await request.decode(as: CredentialUse.self, context: context)
+        let purpose = try Validation.text(use.purpose, field: "purpose", length: 1...200)
+        let onBehalfOf = try Validation.text(use.onBehalfOf, field: "onBehalfOf", length: 1...200)
+        let logger = governance.logger
+        var found: (organisation: UUID, provider: String, account: String, sealed: String)?
+        for try await row in try await governance.postgres.query(
+            "SELECT organisation_id, provider, account, sealed_secret FROM cloud_credentials WHERE id = \(id) AND status = 'valid'", logger: logger
+        ).decode((UUID, String, String, String).self) { found = (row.0, row.1, row.2, row.3) }
+        guard let found else { throw Problem.notFound("credential \(id.uuidString.lowercased())") }
+        let fields: [String: String]
+        do {
+            let json = try governance.settings.secretBox.open(found.sealed, context: "credential:\(id.uuidString.lowercased())")
+            fields = try JSONDecoder().decode([String: String].self, from: json)
+        } catch {
+            // The sealing key is gone or the row was tampered with: nothing a caller can mend.
+            logger.error("a stored credential does not open", metadata: ["credential": "\(id)", "error": "\(error)"])
+            throw Problem(.internalServerError, detail: "credential \(id.uuidString.lowercased()) cannot be unsealed with this installation's keys")
+        }
+        try await governance.audit.append(.init(actor: identity.subject, action: "credentials:use", target: "credential:\(id.uuidString.lowercased())",
+                                                organisationID: found.organisation, details: ["purpose": purpose, "onBehalfOf": onBehalfOf]))
+        logger.notice("credential unsealed for a service", metadata: ["credential": "\(id)", "service": .string(identity.subject), "purpose": .string(purpose)])
+        return try Response.json(UnsealedCloudCredential(id: id, organisationId: found.organisation, provider: found.provider, account: found.account,
+                                                         credential: fields))
     }
 
     /// Runs an approved change inside the approving transaction.
