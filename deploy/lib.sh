@@ -446,6 +446,7 @@ start_service() {
             if [[ $svc == coordinator ]]; then
                 export "CUMULUS_COORDINATOR_ORCHESTRATOR_URL=http://127.0.0.1:${SERVICE_PORT[orchestrator]}"
                 export "CUMULUS_COORDINATOR_REGISTRY_URL=http://127.0.0.1:${SERVICE_PORT[registry]}"
+                export "CUMULUS_COORDINATOR_PLACEMENT_URL=http://127.0.0.1:${SERVICE_PORT[placement]}"
             fi
             export "CUMULUS_${up}_CLIENT_ID=svc_$(secret "SERVICE_ID_$up")"
             export "CUMULUS_${up}_CLIENT_SECRET=$(secret "SERVICE_SECRET_$up")"

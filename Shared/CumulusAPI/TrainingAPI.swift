@@ -86,15 +86,20 @@ public struct NewJob: Codable, Sendable, Equatable {
     public var requireApproval: Bool?
     /// A robust aggregation rule against poisoned updates (none: the strategy's weighted mean).
     public var defence: DefenceSpec?
+    /// A running aggregator deployment of the federation (`POST /api/v1/deployments`) the job is
+    /// bound to: checked when the job is created, and before every round.
+    public var deploymentId: UUID?
     public init(federationId: UUID, name: String, model: ModelSpec, dataset: String, strategy: StrategySpec, rounds: Int, fractionFit: Double = 1,
                 minFitClients: Int = 1, minAvailableClients: Int = 1, roundDeadlineSeconds: Int = 300, local: LocalTrainingSpec = .init(),
-                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil, defence: DefenceSpec? = nil) {
+                evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil, defence: DefenceSpec? = nil,
+                deploymentId: UUID? = nil) {
         self.federationId = federationId; self.name = name; self.model = model; self.dataset = dataset; self.strategy = strategy; self.rounds = rounds
         self.fractionFit = fractionFit; self.minFitClients = minFitClients; self.minAvailableClients = minAvailableClients
         self.roundDeadlineSeconds = roundDeadlineSeconds; self.local = local; self.evaluateEvery = evaluateEvery; self.seed = seed
         self.externalTrainer = externalTrainer
         self.requireApproval = requireApproval
         self.defence = defence
+        self.deploymentId = deploymentId
     }
 }
 
@@ -146,12 +151,33 @@ public struct JobView: Codable, Sendable, Equatable {
     public var createdAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// The aggregator the job is bound to, as it was when the job was created (nil: unbound).
+    public var aggregator: JobAggregator?
     public var rounds: [RoundView]
     public init(id: UUID, federationId: UUID, name: String, spec: NewJob, state: JobState, completedRounds: Int, globalModelHash: String?, error: String?,
-                createdBy: String, approvedBy: String? = nil, createdAt: Date, startedAt: Date?, finishedAt: Date?, rounds: [RoundView]) {
+                createdBy: String, approvedBy: String? = nil, createdAt: Date, startedAt: Date?, finishedAt: Date?, aggregator: JobAggregator? = nil,
+                rounds: [RoundView]) {
         self.id = id; self.federationId = federationId; self.name = name; self.spec = spec; self.state = state; self.completedRounds = completedRounds
         self.globalModelHash = globalModelHash; self.error = error; self.createdBy = createdBy; self.approvedBy = approvedBy; self.createdAt = createdAt
-        self.startedAt = startedAt; self.finishedAt = finishedAt; self.rounds = rounds
+        self.startedAt = startedAt; self.finishedAt = finishedAt; self.aggregator = aggregator; self.rounds = rounds
+    }
+}
+
+/// The deployed aggregator a job is bound to: which deployment, where it was placed, and the
+/// endpoint that answered for it when the job was created.
+public struct JobAggregator: Codable, Sendable, Equatable {
+    public var deploymentId: UUID
+    public var aggregatorId: UUID
+    public var provisioner: ProvisionerKind
+    public var site: AggregatorSite
+    public var endpoint: String
+    /// The placement's estimate for the deployed point, to set beside the measured rounds.
+    public var estimatedRoundSeconds: Double
+    public var estimatedMonthlyCostUSD: Double
+    public init(deploymentId: UUID, aggregatorId: UUID, provisioner: ProvisionerKind, site: AggregatorSite, endpoint: String,
+                estimatedRoundSeconds: Double, estimatedMonthlyCostUSD: Double) {
+        self.deploymentId = deploymentId; self.aggregatorId = aggregatorId; self.provisioner = provisioner; self.site = site; self.endpoint = endpoint
+        self.estimatedRoundSeconds = estimatedRoundSeconds; self.estimatedMonthlyCostUSD = estimatedMonthlyCostUSD
     }
 }
 

@@ -146,6 +146,7 @@ struct Conductor: Service {
 
     func open(_ job: JobStore.JobRow, _ number: Int) async throws {
         let spec = job.spec
+        if let bound = job.aggregator, try await !aggregatorIsUp(job, bound) { return }
         let available = try await participants(job)
         guard available.count >= spec.minAvailableClients else {
             logger.info("waiting for participants", metadata: ["job": "\(job.id)", "available": "\(available.count)", "needed": "\(spec.minAvailableClients)"])
@@ -179,6 +180,28 @@ struct Conductor: Service {
         try await store.openRound(job.id, number, tasks: tasks, deadline: .now.addingTimeInterval(Double(spec.roundDeadlineSeconds)))
         metrics.roundOpened(job: job.id, participants: tasks.count)
         logger.info("round opened", metadata: ["job": "\(job.id)", "round": "\(number)", "participants": "\(tasks.count)"])
+    }
+
+    /// A bound job opens a round only while its deployment runs: one being started again is
+    /// waited for; a stopped, failed or deleted one fails the job, saying so.
+    func aggregatorIsUp(_ job: JobStore.JobRow, _ bound: JobAggregator) async throws -> Bool {
+        let name = bound.deploymentId.uuidString.lowercased()
+        let deployment: DeploymentView
+        do {
+            deployment = try await peers.deployment(bound.deploymentId)
+        } catch let error as InternalCallError where error.status == 404 {
+            throw JobFailure(description: "deployment \(name), which the job is bound to, no longer exists")
+        }
+        switch deployment.status {
+        case .running:
+            return true
+        case .starting:
+            logger.info("waiting for the job's deployment to start", metadata: ["job": "\(job.id)", "deployment": .string(name)])
+            return false
+        case .rendered, .stopping, .stopped, .failed:
+            let why = deployment.lastError.map { " (\($0))" } ?? ""
+            throw JobFailure(description: "deployment \(name), which the job is bound to, is \(deployment.status.rawValue)\(why): its aggregator is gone")
+        }
     }
 
     func closeIfDue(_ job: JobStore.JobRow, _ round: JobStore.RoundRow) async throws {

@@ -83,5 +83,6 @@ enum CoordinatorMigrations {
         Migration("0002_job_approval", "ALTER TABLE jobs ADD COLUMN approved_by text, ADD COLUMN approved_at timestamptz"),
         // What a job's defence did with each update of the round (UpdateVerdict, as JSON).
         Migration("0003_round_verdicts", "ALTER TABLE rounds ADD COLUMN verdicts jsonb"),
+        Migration("0004_job_aggregator", "ALTER TABLE jobs ADD COLUMN aggregator jsonb"),
     ]
 }

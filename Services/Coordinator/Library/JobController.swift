@@ -27,9 +27,45 @@ struct JobController: Sendable {
         let spec = try await request.decode(as: NewJob.self, context: context)
         let identity = try await context.require("jobs:create", in: .federation(spec.federationId))
         try Self.validate(spec)
-        let id = try await store.create(spec, createdBy: identity.subject)
-        logger.info("job queued", metadata: ["job": "\(id)", "federation": "\(spec.federationId)"])
+        var aggregator: JobAggregator?
+        if let deployment = spec.deploymentId { aggregator = try await bind(to: deployment, federation: spec.federationId, identity: identity) }
+        let id = try await store.create(spec, createdBy: identity.subject, aggregator: aggregator)
+        logger.info("job queued", metadata: ["job": "\(id)", "federation": "\(spec.federationId)", "deployment": "\(spec.deploymentId?.uuidString ?? "none")"])
         return try Response.json(try await view(id), status: .created)
+    }
+
+    /// The deployment's global (or single) aggregator, as the person creating the job may see it:
+    /// in the job's federation, running, and answering at its endpoint as itself.
+    func bind(to id: UUID, federation: UUID, identity: Identity) async throws -> JobAggregator {
+        let name = id.uuidString.lowercased()
+        let deployment: DeploymentView
+        do {
+            deployment = try await peers.deployment(id, bearer: identity.token)
+        } catch let error as InternalCallError where error.status == 404 || error.status == 403 {
+            throw Problem.invalidField("deploymentId", "no deployment \(name) that you may read")
+        } catch let error as InternalCallError {
+            throw Problem(.badGateway, detail: "placement could not describe deployment \(name): \(error.description)")
+        } catch {
+            throw Problem(.serviceUnavailable, detail: "placement did not answer about deployment \(name): \(error)")
+        }
+        guard deployment.federationId == federation else {
+            throw Problem.invalidField("deploymentId", "deployment \(name) serves federation \(deployment.federationId.uuidString.lowercased()), not the job's")
+        }
+        guard deployment.status == .running, let endpoint = deployment.endpoint,
+              let aggregator = deployment.aggregators.first(where: { $0.endpoint == endpoint }) else {
+            throw Problem.conflict("deployment \(name) is \(deployment.status.rawValue), not running: start it (POST /api/v1/deployments/\(name)/start) first")
+        }
+        let answer: AggregatorIdentity
+        do {
+            answer = try await peers.aggregatorIdentity(endpoint)
+        } catch {
+            throw Problem(.badGateway, detail: "the aggregator of deployment \(name) does not answer at \(endpoint): \(error)")
+        }
+        guard answer.deploymentId == id, answer.aggregatorId == aggregator.id else {
+            throw Problem.conflict("\(endpoint) answers as aggregator \(answer.aggregatorId.uuidString.lowercased()) of deployment \(answer.deploymentId.uuidString.lowercased()), not as deployment \(name)'s")
+        }
+        return JobAggregator(deploymentId: id, aggregatorId: aggregator.id, provisioner: deployment.provisioner, site: aggregator.site, endpoint: endpoint,
+                             estimatedRoundSeconds: deployment.roundSeconds, estimatedMonthlyCostUSD: deployment.monthlyCostUSD)
     }
 
     func list(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {

@@ -24,6 +24,7 @@ struct JobStore: Sendable {
         var completedRounds: Int
         var globalHash: String?
         var error: String?
+        var aggregator: JobAggregator?
     }
 
     struct RoundRow: Decodable, Sendable {
@@ -58,7 +59,7 @@ struct JobStore: Sendable {
     static let jobJSON = """
         json_build_object('id', j.id, 'federationId', j.federation_id, 'name', j.name, 'spec', j.spec, 'state', j.state, 'createdBy', j.created_by,
             'approvedBy', j.approved_by, 'createdAt', extract(epoch FROM j.created_at), 'startedAt', extract(epoch FROM j.started_at), 'finishedAt', extract(epoch FROM j.finished_at),
-            'completedRounds', j.completed_rounds, 'globalHash', j.global_hash, 'error', j.error)::text
+            'completedRounds', j.completed_rounds, 'globalHash', j.global_hash, 'error', j.error, 'aggregator', j.aggregator)::text
         """
 
     static let roundJSON = """
@@ -72,13 +73,14 @@ struct JobStore: Sendable {
 
     // MARK: jobs
 
-    func create(_ spec: NewJob, createdBy: String) async throws -> UUID {
+    func create(_ spec: NewJob, createdBy: String, aggregator: JobAggregator?) async throws -> UUID {
         let id = UUID()
+        let aggregatorJSON = try aggregator.map { try Self.json($0) }
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query(
                 """
-                INSERT INTO jobs (id, federation_id, name, spec, state, created_by)
-                VALUES (\(id), \(spec.federationId), \(spec.name), \(try Self.json(spec))::jsonb, 'queued', \(createdBy))
+                INSERT INTO jobs (id, federation_id, name, spec, state, created_by, aggregator)
+                VALUES (\(id), \(spec.federationId), \(spec.name), \(try Self.json(spec))::jsonb, 'queued', \(createdBy), \(aggregatorJSON)::jsonb)
                 """, logger: logger)
             try await event(id, "job-queued", ["name": .string(spec.name)], on: connection)
         }
@@ -314,7 +316,7 @@ extension JobStore.JobRow {
     func view(rounds: [JobStore.RoundRow]) -> JobView {
         JobView(id: id, federationId: federationId, name: name, spec: spec, state: state, completedRounds: completedRounds, globalModelHash: globalHash,
                 error: error, createdBy: createdBy, approvedBy: approvedBy, createdAt: Date(timeIntervalSince1970: createdAt), startedAt: startedAt.map(Date.init(timeIntervalSince1970:)),
-                finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
+                finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)), aggregator: aggregator,
                 rounds: rounds.map { row in
                     RoundView(round: row.round, state: row.state, openedAt: Date(timeIntervalSince1970: row.openedAt),
                               closedAt: row.closedAt.map(Date.init(timeIntervalSince1970:)), invited: row.tasks.keys.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString },

@@ -6,7 +6,8 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// The coordinator's calls to the orchestrator and the registry, as its own service account.
+/// The coordinator's calls to the orchestrator, the registry and placement, as its own service
+/// account (or, where a person's right is what counts, with their token).
 struct Peers: Sendable {
     let client: InternalClient
     let settings: CoordinatorSettings
@@ -52,6 +53,25 @@ struct Peers: Sendable {
         let body = try await response.body.collect(upTo: 4 << 30)
         guard response.status == .ok else { throw InternalCallError(url: url, status: Int(response.status.code), body: String(buffer: body)) }
         return Array(body.readableBytesView)
+    }
+
+    /// A deployment as placement shows it; with `bearer`, as that person may see it.
+    func deployment(_ id: UUID, bearer: String? = nil) async throws -> DeploymentView {
+        try await client.json(try InternalClient.jsonRequest(.GET, settings.placementURL.absoluteString + "/api/v1/deployments/\(id.uuidString.lowercased())",
+                                                             bearer: bearer), as: DeploymentView.self, requestID: nil, limit: 1 << 20)
+    }
+
+    /// What an aggregator endpoint says it is (`GET {endpoint}/identity`), asked without the
+    /// service's token: the endpoint may run on a cloud VM, outside the suite's trust.
+    func aggregatorIdentity(_ endpoint: String) async throws -> AggregatorIdentity {
+        var request = HTTPClientRequest(url: endpoint + "/identity")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 16)
+        guard response.status == .ok else { throw InternalCallError(url: request.url, status: Int(response.status.code), body: String(buffer: body)) }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(AggregatorIdentity.self, from: Data(buffer: body))
     }
 
     func registerVersion(_ version: NewModelVersion) async throws {
