@@ -97,15 +97,17 @@ public enum ServiceShell {
         HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml, consumedStreams: consumed).addRoutes(to: router)
         definition.addRoutes(router, dependencies)
 
+        let startup = StartupGate()
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cumulus-\(definition.service.rawValue)"),
-            services: [postgres] + policyServices + background,
+            services: [postgres] + policyServices + background.map { AfterStartup(service: $0, gate: startup) },
             logger: logger
         )
         app.beforeServerStarts {
             try await migrateWhenDatabaseIsUp(dependencies)
             try await definition.onStart(dependencies)
+            startup.open()
         }
         return app
     }

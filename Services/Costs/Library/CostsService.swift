@@ -65,12 +65,10 @@ public enum CostsService {
         let metrics: CostsMetrics
         let redis: RedisPool
         let audit: AuditPublisher
-        let schema: SchemaGate
         let logger: Logger
 
         /// Prices one usage message and stores it; publishes any firing it caused.
         func meter(_ message: StreamMessage) async throws {
-            try await schema.waitUntilReady()
             let snapshot = try await cache.current()
             let recorded = try await metering.record(message, stream: UsageStream.name, group: UsageStream.costsGroup, snapshot: snapshot)
             metrics.usageEvent(kind: recorded.kind, outcome: recorded.outcome.rawValue)
@@ -79,7 +77,6 @@ public enum CostsService {
         }
 
         func publishFirings() async throws {
-            try await schema.waitUntilReady()
             for firing in try await budgets.publishPending(redis: redis, audit: audit) {
                 metrics.crossings(1, percent: firing.percent)
             }
@@ -87,7 +84,6 @@ public enum CostsService {
 
         /// Sets the cost and budget gauges from the database: one federation's, or everyone's.
         func refreshGauges(federation: UUID?) async throws {
-            try await schema.waitUntilReady()
             for total in try await metering.totals(federation: federation) {
                 metrics.cost(federation: total.federation, provider: total.provider, component: total.component, nanoDollars: total.nanoDollars)
             }
@@ -138,7 +134,7 @@ public enum CostsService {
                     costExplorer: AWSCostExplorerClient(http: http, endpoint: settings.awsCostExplorerURL, region: settings.awsCostExplorerRegion),
                     metrics: CostsMetrics(registry: dependencies.metrics), redis: dependencies.redis,
                     audit: AuditPublisher(redis: dependencies.redis, service: "costs"),
-                    schema: SchemaGate(migrations: dependencies.migrations, postgres: dependencies.postgres, logger: logger), logger: logger)
+                    logger: logger)
                 return parts
             }
         }
