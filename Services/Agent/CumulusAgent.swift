@@ -37,6 +37,8 @@ struct Enroll: AsyncParsableCommand {
     @Option(help: "Zone; default: from the instance-metadata endpoint.") var zone: String?
     @Option(help: "Instance type; default: from the instance-metadata endpoint.") var instanceType: String?
     @Option(help: "The cloud's instance-metadata endpoint (AWS IMDSv2 or GCP style).") var metadataURL: String = "http://169.254.169.254"
+    @Option(help: "Seconds each instance-metadata question may take (off a cloud, nothing answers and each waits this long).")
+    var metadataTimeout: Double = 1
     @Flag(help: "Do not ask an instance-metadata endpoint.") var noMetadata = false
 
     func run() async throws {
@@ -47,7 +49,7 @@ struct Enroll: AsyncParsableCommand {
         defer { Task { await client.shutdown() } }
         var location = NodeLocation(provider: provider, region: region, zone: zone, instanceType: instanceType)
         if !noMetadata, location.region == nil || location.provider == nil {
-            let found = await InstanceMetadata(base: metadataURL).discover()
+            let found = await InstanceMetadata(base: metadataURL, timeout: .milliseconds(Int64(max(0.05, min(metadataTimeout, 60)) * 1000))).discover()
             location.provider = location.provider ?? found?.provider
             location.region = location.region ?? found?.region
             location.zone = location.zone ?? found?.zone

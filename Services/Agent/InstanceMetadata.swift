@@ -5,10 +5,12 @@ import NIOFoundationCompat
 
 /// Where the node runs, from the cloud's instance-metadata endpoint: AWS's IMDSv2 (a session
 /// token, then the instance identity document) or GCP's metadata server (`Metadata-Flavor:
-/// Google`). Each question has one second; on a machine outside a cloud nothing answers and
-/// the location stays as the flags gave it.
+/// Google`). Each question has `timeout` (one second by default: a cloud's endpoint answers in
+/// milliseconds); on a machine outside a cloud nothing answers and the location stays as the
+/// flags gave it.
 struct InstanceMetadata {
     let base: String
+    var timeout: TimeAmount = .seconds(1)
 
     struct Found { var provider: String; var region: String?; var zone: String?; var instanceType: String? }
 
@@ -46,7 +48,7 @@ struct InstanceMetadata {
     }
 
     private func text(_ client: HTTPClient, _ request: HTTPClientRequest) async -> String? {
-        guard let response = try? await client.execute(request, timeout: .seconds(1)), response.status == .ok,
+        guard let response = try? await client.execute(request, timeout: timeout), response.status == .ok,
               let body = try? await response.body.collect(upTo: 1 << 20) else { return nil }
         return String(buffer: body)
     }

@@ -50,6 +50,8 @@ import Testing
             let enrol = try await ProcessRunner.run(AgentProcess.binary, [
                 "enroll", "--gateway", try TestEnvironment.gateway(), "--token", try await fixture.enrolmentToken(for: 0), "--state", agent.state,
                 "--ca-file", try TestEnvironment.value("CUMULUS_TEST_GATEWAY_CA"), "--hostname", agent.name, "--metadata-url", metadataURL,
+                // A busy test machine may take longer than a cloud's one second to answer.
+                "--metadata-timeout", "20",
             ])
             try #require(enrol.status == 0, "\(enrol.standardError)")
             let credential = try String(contentsOfFile: agent.state + "/credential.json", encoding: .utf8)
