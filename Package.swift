@@ -85,6 +85,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        // The CLI's job and placement specs may be YAML.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -174,7 +176,8 @@ let package = Package(
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOFoundationCompat", package: "swift-nio")],
+                           .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                           .product(name: "Yams", package: "Yams")],
             path: "Services/CLI",
             swiftSettings: swiftSettings
         ),

@@ -36,14 +36,12 @@ struct Jobs: AsyncParsableCommand {
                                                     subcommands: [Create.self, List.self, Show.self, Watch.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a job from a JSON spec (see `NewJob` in the coordinator's /openapi.yaml).")
-        @Option(help: "The spec file (JSON).") var file: String
+        static let configuration = CommandConfiguration(abstract: "Create a job from a YAML or JSON spec (see `NewJob` in the coordinator's /openapi.yaml).")
+        @Option(help: "The spec file (.yaml, .yml or .json).") var file: String
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read \(file)") }
-            let spec: NewJob
-            do { spec = try JSONDecoder().decode(NewJob.self, from: data) } catch { throw ValidationError("\(file) is not a job spec: \(error)") }
+            let spec = try SpecFile.decode(NewJob.self, from: file, what: "job spec")
             let job = try await withSession { client in try await client.send(.POST, "/api/v1/jobs", body: spec, as: JobView.self)! }
             if output.output == .json { try printJSON(job) } else { print("job \(job.id.uuidString.lowercased()) queued; watch it with `cumulus jobs watch \(job.id.uuidString.lowercased())`") }
         }
@@ -164,7 +162,10 @@ struct Models: AsyncParsableCommand {
         @Option var out: String
 
         func run() async throws {
-            let bytes = try await withSession { client in try await client.download("/api/v1/models/blobs/\(sha256)") }
+            let bytes = try await withSession { client in
+                try await client.download("/api/v1/models/blobs/\(sha256)", progress: DownloadProgress(label: String(sha256.prefix(12))).report)
+            }
+            DownloadProgress.finish()
             let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
             guard actual == sha256 else {
                 FileHandle.standardError.write(Data("cumulus: the download's SHA-256 is \(actual), not \(sha256); nothing was written\n".utf8))
@@ -173,6 +174,25 @@ struct Models: AsyncParsableCommand {
             try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
             print("wrote \(out) (\(bytes.count) bytes, SHA-256 checked)")
         }
+    }
+}
+
+/// A progress line on standard error while a download runs (only when it is a terminal, so
+/// scripts' logs stay clean).
+struct DownloadProgress: Sendable {
+    let label: String
+    static let interactive = isatty(STDERR_FILENO) == 1
+
+    func report(_ received: Int, _ total: Int?) {
+        guard Self.interactive else { return }
+        let megabytes = String(format: "%.1f MB", Double(received) / 1e6)
+        let line = total.map { total in "\(label): \(megabytes) of \(String(format: "%.1f MB", Double(total) / 1e6)) (\(received * 100 / max(total, 1))%)" }
+            ?? "\(label): \(megabytes)"
+        FileHandle.standardError.write(Data("\r\(line)".utf8))
+    }
+
+    static func finish() {
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }
 

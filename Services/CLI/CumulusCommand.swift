@@ -13,6 +13,7 @@ struct CumulusCommand: AsyncParsableCommand {
             Every listing takes --output json for scripts.
             """,
         version: CumulusVersion.current,
-        subcommands: [Login.self, Jobs.self, Models.self, Nodes.self, Aggregate.self, Demo.self]
+        subcommands: [Login.self, Federations.self, Nodes.self, Jobs.self, Models.self, Costs.self, Placement.self, Approvals.self,
+                      Aggregate.self, Demo.self]
     )
 }

@@ -53,9 +53,11 @@ struct CLIError: Error, CustomStringConvertible {
         if let cli = error as? CLIError { return cli }
         if let failure = error as? GatewayClient.Failure {
             switch failure.status {
+            case 400?: return CLIError("\(failure.description)\n→ correct the field named above and run the command again", code: 2)
             case 401?: return CLIError("\(failure.description)\n→ your session expired or was revoked: run `cumulus login` again", code: 2)
             case 403?: return CLIError("\(failure.description)\n→ ask an administrator for the permission named above", code: 4)
             case 404?: return CLIError("\(failure.description)\n→ check the id, and that you can see it", code: 3)
+            case 409?: return CLIError("\(failure.description)\n→ the thing is not in a state that allows this now; `show` it to see its state", code: 4)
             case nil: return CLIError("\(failure.description)\n→ is the gateway running and the URL right?", code: 1)
             default: return CLIError(failure.description, code: 1)
             }
@@ -64,11 +66,18 @@ struct CLIError: Error, CustomStringConvertible {
     }
 }
 
+/// Says `message` to the person (standard error) and gives the exit code to throw: for input
+/// refused before anything is sent, 2 (usage).
+func refusal(_ message: String, code: Int32 = 2) -> ExitCode {
+    FileHandle.standardError.write(Data("cumulus: \(message)\n".utf8))
+    return ExitCode(code)
+}
+
 /// Runs `body` with the session's client, refreshing an expired token once, and turns errors
 /// into messages and exit codes.
 func withSession<T>(_ body: (GatewayClient) async throws -> T) async throws -> T {
-    var session = try Session.load()
     do {
+        var session = try Session.load()
         let client = try session.client()
         defer { Task { await client.shutdown() } }
         do { return try await body(client) } catch let failure as GatewayClient.Failure where failure.status == 401 {

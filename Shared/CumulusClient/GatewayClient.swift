@@ -120,17 +120,28 @@ extension GatewayClient {
 }
 
 extension GatewayClient {
-    /// GETs a file with the node's token.
-    public func download(_ path: String) async throws -> [UInt8] {
+    /// GETs a file with the caller's token; `progress` hears (bytes so far, Content-Length if sent)
+    /// as the body arrives.
+    public func download(_ path: String, progress: (@Sendable (Int, Int?) -> Void)? = nil) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: base + path)
         request.headers.add(name: "Authorization", value: "Bearer \(try await accessToken(forceRefresh: false))")
         let response: HTTPClientResponse
         do { response = try await http.execute(request, timeout: .seconds(300)) } catch {
             throw Failure(status: nil, description: "cannot reach the gateway at \(base): \(error)")
         }
-        let body = try await response.body.collect(upTo: 4 << 30)
-        guard response.status == .ok else { throw Failure(status: Int(response.status.code), description: "GET \(path) answered \(response.status.code): \(String(buffer: body).prefix(300))") }
-        return Array(body.readableBytesView)
+        guard response.status == .ok else {
+            let body = try await response.body.collect(upTo: 1 << 20)
+            throw Failure(status: Int(response.status.code), description: "GET \(path) answered \(response.status.code): \(String(buffer: body).prefix(300))")
+        }
+        let expected = response.headers.first(name: "Content-Length").flatMap(Int.init)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(expected ?? 0, 1 << 30))
+        for try await chunk in response.body {
+            bytes.append(contentsOf: chunk.readableBytesView)
+            guard bytes.count <= 4 << 30 else { throw Failure(status: nil, description: "GET \(path) sent more than 4 GiB") }
+            progress?(bytes.count, expected)
+        }
+        return bytes
     }
 
     /// PUTs an update (safetensors) with its headers; answers the coordinator's receipt.

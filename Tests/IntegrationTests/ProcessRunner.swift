@@ -7,6 +7,7 @@ enum ProcessRunner {
     struct Outcome: Sendable {
         var status: Int32
         var standardError: String
+        var standardOutput: String = ""
     }
 
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Outcome {
@@ -18,12 +19,23 @@ enum ProcessRunner {
                     process.arguments = arguments
                     if let environment { process.environment = environment }
                     let errors = Pipe()
+                    let output = Pipe()
                     process.standardError = errors
-                    process.standardOutput = FileHandle.nullDevice
+                    process.standardOutput = output
                     try process.run()
+                    // Both pipes drain at once, so neither can fill and stall the program.
+                    let group = DispatchGroup()
+                    nonisolated(unsafe) var printed = Data()
+                    group.enter()
+                    DispatchQueue.global().async {
+                        printed = output.fileHandleForReading.readDataToEndOfFile()
+                        group.leave()
+                    }
                     let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    group.wait()
                     process.waitUntilExit()
-                    continuation.resume(returning: Outcome(status: process.terminationStatus, standardError: text))
+                    continuation.resume(returning: Outcome(status: process.terminationStatus, standardError: text,
+                                                           standardOutput: String(decoding: printed, as: UTF8.self)))
                 } catch {
                     continuation.resume(throwing: error)
                 }
