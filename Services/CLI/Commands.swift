@@ -228,9 +228,10 @@ struct Aggregate: AsyncParsableCommand {
         discussion: "Stateful strategies (fedavgm, fedadam, fedyogi, fedadagrad) read the global model and their state from --state (created from --initial on the first round) and write both back.")
     @Option(help: "fedavg, fedprox, fedavgm, fedadam, fedyogi or fedadagrad.") var strategy: String
     @Option(name: .customLong("hp"), help: "A hyperparameter, name=value (repeatable), e.g. --hp eta=0.01.") var hyperparameters: [String] = []
-    @Option(help: "A robust rule in place of the weighted mean: fedmedian, fedtrimmedavg, krum or bulyan.") var defence: String?
+    @Option(help: "A robust rule in place of the weighted mean: fedmedian, fedtrimmedavg, krum, bulyan, fedqv or reputation.") var defence: String?
     @Option(name: .customLong("defence-hp"), help: "A defence hyperparameter, name=value (repeatable), e.g. --defence-hp numMaliciousClients=1.")
     var defenceHyperparameters: [String] = []
+    @Option(help: "fedqv's and reputation's state across rounds (read if it exists, then written).") var defenceState: String?
     @Option(help: "The strategy's state file (read if it exists, then written).") var state: String?
     @Option(help: "The global model the round started from (when there is no state yet).") var initial: String?
     @Argument(help: "Updates as file:examples.") var updates: [String]
@@ -241,6 +242,9 @@ struct Aggregate: AsyncParsableCommand {
         if let problem = choice.problem { throw ValidationError(problem) }
         let defenceChoice = try defence.map { DefenceChoice(name: $0, hyperparameters: try Self.pairs(defenceHyperparameters, option: "--defence-hp")) }
         if let problem = defenceChoice?.problem { throw ValidationError(problem) }
+        if defenceChoice?.isStateful == true, defenceState == nil {
+            throw ValidationError("\(defence ?? "") keeps state from round to round: give --defence-state FILE (it is created on the first round)")
+        }
         let parsed = try updates.map { entry -> (TensorCollection, Int) in
             guard let colon = entry.lastIndex(of: ":"), let examples = Int(entry[entry.index(after: colon)...]), examples > 0 else {
                 throw ValidationError("\(entry): expected file:examples with a positive example count")
@@ -264,7 +268,9 @@ struct Aggregate: AsyncParsableCommand {
         // The files are the clients, as the coordinator's organisations are.
         let closing = parsed.enumerated().map { index, entry in RoundClose.Update(client: updates[index], examples: entry.1) { entry.0 } }
         let outcome: RoundClose.Outcome
-        do { outcome = try RoundClose.run(&model, round: round, updates: closing, defence: defenceChoice) } catch { throw ValidationError("\(error)") }
+        let previous = defenceState.flatMap { FileManager.default.contents(atPath: $0) }
+        do { outcome = try RoundClose.run(&model, round: round, updates: closing, defence: defenceChoice, defenceState: previous) } catch { throw ValidationError("\(error)") }
+        if let defenceState, let state = outcome.defenceState { try state.write(to: URL(fileURLWithPath: defenceState), options: .atomic) }
         try Data(try SafetensorsWriter().write(outcome.model)).write(to: URL(fileURLWithPath: out), options: .atomic)
         if let state { try (try model.checkpoint()).write(to: URL(fileURLWithPath: state), options: .atomic) }
         print("round \(round): \(parsed.count) updates, \(parsed.reduce(0) { $0 + $1.1 }) examples → \(out)" + (state.map { "; state in \($0)" } ?? ""))

@@ -28,7 +28,9 @@ public struct StrategySpec: Codable, Sendable, Equatable {
 
 /// A robust aggregation rule in place of the weighted mean (`fedmedian`, `fedtrimmedavg` with
 /// `beta`, `krum` with `numMaliciousClients` and `numClientsToKeep`, `bulyan` with
-/// `numMaliciousClients`); the strategy's server step then applies to its result.
+/// `numMaliciousClients`, `fedqv` with `budget`, `theta`, `maskAboveOneMinusTheta`, `reputation`
+/// with `lambda`, `threshold`, `kappa`, `prior`, `baseRate`, `decay`); the strategy's server step
+/// then applies to its result. FedQV and the reputation rule carry state from round to round.
 public struct DefenceSpec: Codable, Sendable, Equatable {
     public var name: String
     public var hyperparameters: [String: Double]

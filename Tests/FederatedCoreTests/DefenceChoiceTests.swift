@@ -15,6 +15,13 @@ import Testing
         #expect(DefenceChoice(name: "bulyan", hyperparameters: ["numMaliciousClients": .nan]).problem?.contains("finite") == true)
         #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1, "numClientsToKeep": 2]).problem == nil)
         #expect(throws: DefenceError.self) { _ = try DefenceChoice(name: "magic").aggregator() }
+        // The stateful rules' own checks are the answer.
+        #expect(DefenceChoice(name: "fedqv", hyperparameters: ["theta": 0.7]).problem?.contains("theta must be in [0, 0.5)") == true)
+        #expect(DefenceChoice(name: "fedqv", hyperparameters: ["budget": 0]).problem?.contains("budget") == true)
+        #expect(DefenceChoice(name: "fedqv", hyperparameters: ["maskAboveOneMinusTheta": 2]).problem?.contains("0 or 1") == true)
+        #expect(DefenceChoice(name: "reputation", hyperparameters: ["kappa": 2]).problem?.contains("κ") == true)
+        #expect(DefenceChoice(name: "reputation", hyperparameters: ["lambda": 3, "decay": 0.9]).problem == nil)
+        #expect(throws: DefenceError.self) { _ = try DefenceChoice(name: "fedqv").aggregator(state: Data("not json".utf8)) }
     }
 
     /// Strategies are checked by the same code, naming themselves as strategies.
@@ -31,6 +38,8 @@ import Testing
         #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]).minimumUpdates == 5)
         #expect(DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 0, "numClientsToKeep": 4]).minimumUpdates == 4)
         #expect(DefenceChoice(name: "bulyan", hyperparameters: ["numMaliciousClients": 1]).minimumUpdates == 7)
+        #expect(DefenceChoice(name: "reputation").minimumUpdates == 3)
+        #expect(DefenceChoice(name: "fedqv").minimumUpdates == 1)
     }
 
     @Test func theRuleBuiltIsTheOneNamed() throws {
@@ -39,6 +48,39 @@ import Testing
         #expect(try DefenceChoice(name: "krum", hyperparameters: ["numMaliciousClients": 1]).aggregator().name == "Krum(f: 1)")
         #expect(try DefenceChoice(name: "krum", hyperparameters: ["numClientsToKeep": 3]).aggregator().name == "Multi-Krum(f: 0, keep: 3)")
         #expect(try DefenceChoice(name: "bulyan", hyperparameters: ["numMaliciousClients": 1]).aggregator().name == "Bulyan(f: 1)")
+        #expect(try DefenceChoice(name: "fedqv", hyperparameters: ["budget": 12, "theta": 0.1]).aggregator().name == "FedQV(B: 12.0, θ: 0.1)")
+        #expect(try DefenceChoice(name: "reputation", hyperparameters: ["lambda": 3]).aggregator().name == "Reputation(λ: 3.0)")
+    }
+
+    /// FedQV's credits and the reputation rule's evidence go out of one round close and into
+    /// the next as JSON: three rounds through `RoundClose` give exactly what one rule kept in
+    /// memory gives, and the stateless rules hand back nothing.
+    @Test func statefulRulesCarryTheirStateFromRoundToRound() throws {
+        for choice in [DefenceChoice(name: "fedqv", hyperparameters: ["budget": 5, "theta": 0.2]), DefenceChoice(name: "reputation")] {
+            var closed = try AnyStrategy(StrategyChoice(name: "fedavg"), initialModel: DefenceBehaviourTests.global)
+            var state: Data?
+            var kept = try choice.aggregator()
+            for number in 1...3 {
+                let round = try DefenceBehaviourTests.round(seed: UInt64(10 + number), clients: 6, attack: .signFlip)
+                let updates = (0..<round.count).map { index in
+                    RoundClose.Update(client: round.clients[index], examples: round.examples[index]) { round.update(index) }
+                }
+                // The rule kept in memory sees the same round against the same global model.
+                var mirror = RoundUpdates(globalModel: closed.globalModel, expectedClients: round.count)
+                for index in 0..<round.count { try mirror.append(client: round.clients[index], update: round.update(index), examples: round.examples[index]) }
+                let outcome = try RoundClose.run(&closed, round: number, updates: updates, defence: choice, defenceState: state)
+                let direct = try kept.aggregate(mirror)
+                #expect(outcome.verdicts == direct.verdicts, "\(choice.name), round \(number)")
+                state = try #require(outcome.defenceState)
+                #expect(state == (try (kept as! any StatefulAggregator).encodedState()))
+            }
+            let text = String(decoding: try #require(state), as: UTF8.self)
+            #expect(text.contains("\"completedRounds\":3"), "\(choice.name): \(text)")
+        }
+        var strategy = try AnyStrategy(StrategyChoice(name: "fedavg"), initialModel: DefenceBehaviourTests.global)
+        let round = try DefenceBehaviourTests.round(seed: 1, clients: 6, attack: .signFlip)
+        let updates = (0..<round.count).map { index in RoundClose.Update(client: round.clients[index], examples: round.examples[index]) { round.update(index) } }
+        #expect(try RoundClose.run(&strategy, round: 1, updates: updates, defence: DefenceChoice(name: "fedmedian")).defenceState == nil)
     }
 
     /// Through the choice, Krum keeps an honest update and excludes a ×10-scaled one.

@@ -243,7 +243,10 @@ struct Conductor: Service {
         }
         let defence = spec.defence.map { DefenceChoice(name: $0.name, hyperparameters: $0.hyperparameters) }
         let outcome: RoundClose.Outcome
-        do { outcome = try RoundClose.run(&strategy, round: round.round, updates: updates, defence: defence) } catch let error as DefenceError {
+        let previousState = defence?.isStateful == true ? try await store.defenceState(job.id) : nil
+        do {
+            outcome = try RoundClose.run(&strategy, round: round.round, updates: updates, defence: defence, defenceState: previousState)
+        } catch let error as DefenceError {
             throw JobFailure(description: "round \(round.round): \(error)")
         }
         let model = outcome.model
@@ -284,7 +287,7 @@ struct Conductor: Service {
                 participants: accepted.count, examples: examples, metrics: trainLoss.map { ["trainLoss": $0] } ?? [:]))
         }
         try await store.closeRound(job.id, round.round, modelHash: hash, examples: examples, trainLoss: trainLoss, stragglers: stragglers,
-                                   verdicts: verdicts, checkpoint: try strategy.checkpoint(), evaluationTasks: evaluationTasks)
+                                   verdicts: verdicts, checkpoint: try strategy.checkpoint(), defenceState: outcome.defenceState, evaluationTasks: evaluationTasks)
         metrics.roundClosed(job: job.id, outcome: "completed", openedAt: round.openedAt, accepted: accepted.count, stragglers: stragglers.count)
         logger.info("round closed", metadata: ["job": "\(job.id)", "round": "\(round.round)", "updates": "\(accepted.count)", "model": .string(hash)])
     }

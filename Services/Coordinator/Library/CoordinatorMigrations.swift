@@ -84,5 +84,7 @@ enum CoordinatorMigrations {
         // What a job's defence did with each update of the round (UpdateVerdict, as JSON).
         Migration("0003_round_verdicts", "ALTER TABLE rounds ADD COLUMN verdicts jsonb"),
         Migration("0004_job_aggregator", "ALTER TABLE jobs ADD COLUMN aggregator jsonb"),
+        // FedQV's credits or the reputation rule's evidence, carried from round to round.
+        Migration("0005_defence_state", "ALTER TABLE jobs ADD COLUMN defence_state text"),
     ]
 }

@@ -126,6 +126,14 @@ struct JobStore: Sendable {
         return nil
     }
 
+    /// A stateful defence's state after the last closed round (nil before the first, or without one).
+    func defenceState(_ job: UUID) async throws -> Data? {
+        for try await text in try await postgres.query("SELECT defence_state FROM jobs WHERE id = \(job)", logger: logger).decode(String?.self) {
+            return text.map { Data($0.utf8) }
+        }
+        return nil
+    }
+
     func rounds(_ job: UUID) async throws -> [RoundRow] {
         var rows: [RoundRow] = []
         for try await text in try await postgres.query(
@@ -204,7 +212,7 @@ struct JobStore: Sendable {
     /// The round's new global model is decided: the strategy's checkpoint moves on with it, in
     /// one transaction, so a restart resumes either before this round's aggregation or after it.
     func closeRound(_ job: UUID, _ round: Int, modelHash: String, examples: Int, trainLoss: Double?, stragglers: [String: String],
-                    verdicts: [UpdateVerdict]?, checkpoint: Data, evaluationTasks: [UUID: UUID]?) async throws {
+                    verdicts: [UpdateVerdict]?, checkpoint: Data, defenceState: Data?, evaluationTasks: [UUID: UUID]?) async throws {
         let evaluation = try evaluationTasks.map { try Self.json(Dictionary(uniqueKeysWithValues: $0.map { ($0.key.uuidString.lowercased(), $0.value) })) }
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query(
@@ -216,7 +224,8 @@ struct JobStore: Sendable {
                 """, logger: logger)
             try await connection.query(
                 """
-                UPDATE jobs SET completed_rounds = \(round), global_hash = \(modelHash), checkpoint = \(String(decoding: checkpoint, as: UTF8.self))
+                UPDATE jobs SET completed_rounds = \(round), global_hash = \(modelHash), checkpoint = \(String(decoding: checkpoint, as: UTF8.self)),
+                    defence_state = \(defenceState.map { String(decoding: $0, as: UTF8.self) })
                 WHERE id = \(job) AND completed_rounds = \(round - 1)
                 """, logger: logger)
             var data: [String: JSONValue] = ["round": .number(Double(round)), "examples": .number(Double(examples)), "model": .string(modelHash),

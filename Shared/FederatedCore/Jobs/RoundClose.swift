@@ -24,9 +24,12 @@ public enum RoundClose {
         /// The defence's verdict per update, in the updates' order (nil without a defence).
         public var verdicts: [ClientVerdict]?
         public var rule: String?
+        /// A stateful rule's state after this round, to hand to the next (nil otherwise).
+        public var defenceState: Data?
     }
 
-    public static func run(_ strategy: inout AnyStrategy, round: Int, updates: [Update], defence: DefenceChoice?) throws -> Outcome {
+    /// `defenceState` is what the previous round's outcome gave (nil for the first round).
+    public static func run(_ strategy: inout AnyStrategy, round: Int, updates: [Update], defence: DefenceChoice?, defenceState: Data? = nil) throws -> Outcome {
         var accumulator = strategy.makeAccumulator()
         guard let defence else {
             for update in updates { try accumulator.fold(try update.load(), examples: update.examples) }
@@ -34,9 +37,10 @@ public enum RoundClose {
         }
         var buffered = RoundUpdates(globalModel: strategy.globalModel, expectedClients: updates.count)
         for update in updates { try buffered.append(client: update.client, update: try update.load(), examples: update.examples) }
-        var rule = try defence.aggregator()
+        var rule = try defence.aggregator(state: defenceState)
         let defended = try rule.aggregate(buffered)
         try accumulator.fold(defended.model, examples: max(1, updates.reduce(0) { $0 + $1.examples }))
-        return Outcome(model: try strategy.finishRound(round, accumulator: accumulator), verdicts: defended.verdicts, rule: rule.name)
+        return Outcome(model: try strategy.finishRound(round, accumulator: accumulator), verdicts: defended.verdicts, rule: rule.name,
+                       defenceState: try (rule as? any StatefulAggregator)?.encodedState())
     }
 }

@@ -44,30 +44,9 @@ import Testing
             fixture, defence: DefenceSpec(name: "krum", hyperparameters: ["numMaliciousClients": 1]), minFitClients: 5)), expect: 201)
 
         // Participant i moves every weight by 0.01·(i+1); participant 4 is poisoned (+100).
-        var global: TensorCollection?
-        for (index, node) in nodes.enumerated() {
-            let task = try gateway.decode(TaskAssignment.self, try await gateway.send(.GET, "/api/v1/agent/tasks/next?waitSeconds=30", token: node.token), expect: 200)
-            let model = try SafetensorsReader().read([UInt8](try await gateway.send(.GET, "/api/v1/models/blobs/\(task.parameters["model"]!.string!)", token: node.token).body))
-            global = model
-            let shift: Float = index == 4 ? 100 : 0.01 * Float(index + 1)
-            var update = TensorCollection()
-            for (name, tensor) in model { try update.insert(try Tensor(shape: tensor.shape, values: tensor.floatValues().map { $0 + shift }), named: name) }
-            let bytes = try SafetensorsWriter().write(update)
-            let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-            let signature = try node.signing.signature(for: UpdateHeaders.signedMessage(sha256: sha, jobId: job.id, round: 1, task: task.taskId))
-            let answer = try await HTTPTestClient.send(try TestEnvironment.gateway() + task.parameters["upload"]!.string!, method: .PUT, headers: [
-                "Authorization": "Bearer \(node.token)", UpdateHeaders.task: task.taskId.uuidString.lowercased(), UpdateHeaders.examples: "10",
-                UpdateHeaders.signature: signature.base64EncodedString()], body: Data(bytes))
-            #expect(answer.status == 201, "\(answer.text)")
-            _ = try await gateway.send(.POST, "/api/v1/agent/tasks/\(task.taskId)/status", token: node.token,
-                                       json: TaskStatusReport(attempt: task.attempt, sequence: 1, outcome: .succeeded))
-        }
+        let global = try await Self.playRound(1, of: job, nodes: nodes, gateway: gateway) { index, value in value + (index == 4 ? 100 : 0.01 * Float(index + 1)) }
 
-        var view = try gateway.decode(JobView.self, try await gateway.send(.GET, "/api/v1/jobs/\(job.id)", token: owner), expect: 200)
-        for _ in 0..<150 where !view.state.isTerminal {
-            try await Task.sleep(for: .milliseconds(200))
-            view = try gateway.decode(JobView.self, try await gateway.send(.GET, "/api/v1/jobs/\(job.id)", token: owner), expect: 200)
-        }
+        let view = try await Self.waitUntil(job.id, gateway: gateway, token: owner) { $0.state.isTerminal }
         try #require(view.state == .succeeded, "\(view.state) \(view.error ?? "")")
         let verdicts = try #require(view.rounds.first?.verdicts)
         #expect(verdicts.count == 5)
@@ -81,11 +60,75 @@ import Testing
         // The new global model is an honest participant's: every weight moved by 0.01 to 0.04.
         let hash = try #require(view.globalModelHash)
         let after = try SafetensorsReader().read([UInt8](try await gateway.send(.GET, "/api/v1/models/blobs/\(hash)", token: owner).body))
-        let before = try #require(global)
+        let before = global
         for (name, tensor) in after {
             for (new, old) in zip(tensor.floatValues(), before[name]!.floatValues()) {
                 #expect((0.009...0.041).contains(new - old), "\(name): moved \(new - old)")
             }
         }
+    }
+
+    /// FedQV's credits live in the job between rounds: the sign-flipped participant loses its
+    /// whole budget in round 1, and round 2 starts from what round 1 left, not from a fresh one.
+    @Test func fedQVCarriesCreditsFromRoundToRound() async throws {
+        let fixture = try await FederationFixture.make("fedqv", participants: 3)
+        let gateway = fixture.gateway
+        var nodes: [TestNode] = []
+        for index in 0..<3 {
+            let node = try await fixture.enrolInTest(participant: index, hostname: "fedqv-\(index)")
+            #expect(try await node.heartbeat(datasets: [Self.digits]).status == 200)
+            nodes.append(node)
+        }
+        let owner = fixture.participants[0].adminToken
+        let job = try gateway.decode(JobView.self, try await gateway.send(.POST, "/api/v1/jobs", token: owner, json: Self.job(
+            fixture, defence: DefenceSpec(name: "fedqv", hyperparameters: ["budget": 30, "theta": 0.2]), minFitClients: 3, rounds: 2)), expect: 201)
+        // Honest participants nudge the model; participant 2 sends it back reversed and scaled.
+        let attack: @Sendable (Int, Float) -> Float = { index, value in index == 2 ? -10 * value : value + 0.01 * Float(index + 1) }
+        _ = try await Self.playRound(1, of: job, nodes: nodes, gateway: gateway, change: attack)
+        _ = try await Self.waitUntil(job.id, gateway: gateway, token: owner) { $0.completedRounds >= 1 || $0.state.isTerminal }
+        for node in nodes { _ = try await node.heartbeat(datasets: [Self.digits]) }
+        _ = try await Self.playRound(2, of: job, nodes: nodes, gateway: gateway, change: attack)
+        let view = try await Self.waitUntil(job.id, gateway: gateway, token: owner) { $0.state.isTerminal }
+        try #require(view.state == .succeeded, "\(view.state) \(view.error ?? "")")
+        let attacker = fixture.participants[2].organisation.id
+        let first = try #require(view.rounds[0].verdicts?.first { $0.organisationId == attacker })
+        let second = try #require(view.rounds[1].verdicts?.first { $0.organisationId == attacker })
+        #expect(first.decision == "excluded" && first.reason.contains("vote masked, budget 30.0 → 0.0"), "\(first.reason)")
+        #expect(second.decision == "excluded" && second.reason.contains("budget 0.0 → 0.0"), "round 2 starts from round 1's credits: \(second.reason)")
+        let honest = try #require(view.rounds[1].verdicts?.first { $0.organisationId == fixture.participants[0].organisation.id })
+        #expect(honest.influence > 0 && honest.reason.contains("credits"), "\(honest.reason)")
+    }
+
+    /// Each node takes its round's task, downloads the global model, uploads `change` applied to
+    /// every weight (signed) and reports success; answers the global model it started from.
+    static func playRound(_ round: Int, of job: JobView, nodes: [TestNode], gateway: GovernanceClient,
+                          change: @Sendable (Int, Float) -> Float) async throws -> TensorCollection {
+        var global: TensorCollection?
+        for (index, node) in nodes.enumerated() {
+            let task = try gateway.decode(TaskAssignment.self, try await gateway.send(.GET, "/api/v1/agent/tasks/next?waitSeconds=30", token: node.token), expect: 200)
+            let model = try SafetensorsReader().read([UInt8](try await gateway.send(.GET, "/api/v1/models/blobs/\(task.parameters["model"]!.string!)", token: node.token).body))
+            global = model
+            var update = TensorCollection()
+            for (name, tensor) in model { try update.insert(try Tensor(shape: tensor.shape, values: tensor.floatValues().map { change(index, $0) }), named: name) }
+            let bytes = try SafetensorsWriter().write(update)
+            let sha = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+            let signature = try node.signing.signature(for: UpdateHeaders.signedMessage(sha256: sha, jobId: job.id, round: round, task: task.taskId))
+            let answer = try await HTTPTestClient.send(try TestEnvironment.gateway() + task.parameters["upload"]!.string!, method: .PUT, headers: [
+                "Authorization": "Bearer \(node.token)", UpdateHeaders.task: task.taskId.uuidString.lowercased(), UpdateHeaders.examples: "10",
+                UpdateHeaders.signature: signature.base64EncodedString()], body: Data(bytes))
+            #expect(answer.status == 201, "\(answer.text)")
+            _ = try await gateway.send(.POST, "/api/v1/agent/tasks/\(task.taskId)/status", token: node.token,
+                                       json: TaskStatusReport(attempt: task.attempt, sequence: 1, outcome: .succeeded))
+        }
+        return try #require(global)
+    }
+
+    static func waitUntil(_ job: UUID, gateway: GovernanceClient, token: String, _ done: (JobView) -> Bool) async throws -> JobView {
+        var view = try gateway.decode(JobView.self, try await gateway.send(.GET, "/api/v1/jobs/\(job)", token: token), expect: 200)
+        for _ in 0..<150 where !done(view) {
+            try await Task.sleep(for: .milliseconds(200))
+            view = try gateway.decode(JobView.self, try await gateway.send(.GET, "/api/v1/jobs/\(job)", token: token), expect: 200)
+        }
+        return view
     }
 }
