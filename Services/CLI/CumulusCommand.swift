@@ -14,6 +14,6 @@ struct CumulusCommand: AsyncParsableCommand {
             """,
         version: CumulusVersion.current,
         subcommands: [Login.self, Federations.self, Nodes.self, Jobs.self, Models.self, Costs.self, Placement.self, Approvals.self,
-                      Aggregate.self, Demo.self]
+                      Aggregate.self, Experiment.self, Demo.self]
     )
 }
