@@ -141,11 +141,22 @@ public enum ServiceShell {
                 return
             } catch let error as MigrationError {
                 throw error
+            } catch let error as PSQLError where error.code == .server && !Self.databaseNotReady(error.serverInfo?[.sqlState]) {
+                // The database answered and refused a statement: waiting will not change that.
+                dependencies.logger.critical("a migration failed", metadata: ["error": "\(String(reflecting: error))"])
+                throw error
             } catch {
                 guard ContinuousClock.now < deadline else { throw error }
                 dependencies.logger.warning("database not usable yet; retrying", metadata: ["attempt": "\(attempt)", "error": "\(String(reflecting: error))"])
                 try await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// SQLSTATEs that mean the database is not ready for us yet (starting up, shutting down,
+    /// connection trouble, the database or role not made yet), as opposed to a statement refused.
+    static func databaseNotReady(_ state: String?) -> Bool {
+        guard let state else { return true }
+        return ["08", "57", "53", "3D", "28"].contains(String(state.prefix(2)))
     }
 }
