@@ -77,7 +77,7 @@ struct TrainRunner: TaskRunner {
         let inputs = try await context.inputs(task)
         await progress(0.1)
         let p = task.parameters
-        let updateBytes: [UInt8]
+        var updateBytes: [UInt8]
         let examples: Int
         let trainLoss: Double?
         if let command = p["externalTrainer"]?.string {
@@ -92,6 +92,12 @@ struct TrainRunner: TaskRunner {
             updateBytes = try SafetensorsWriter().write(outcome.model)
             examples = outcome.examples
             trainLoss = outcome.meanLoss
+        }
+        // Differential privacy with client-side clipping: the update never leaves this machine
+        // farther than the clipping norm from the global model.
+        if let norm = p["clippingNorm"]?.number {
+            let clipped = try UpdateClipping.clip(try SafetensorsReader(requireFinite: true).read(updateBytes), reference: inputs.global, clippingNorm: norm)
+            updateBytes = try SafetensorsWriter().write(clipped.model)
         }
         await progress(0.8)
         guard let upload = p["upload"]?.string, upload.hasPrefix("/api/v1/jobs/") else { throw AgentError("the task names no upload path") }

@@ -69,10 +69,12 @@ struct Jobs: AsyncParsableCommand {
         func run() async throws {
             let job = try await withSession { client in try await client.send(.GET, "/api/v1/jobs/\(id)", body: Optional<String>.none, as: JobView.self)! }
             if output.output == .json { return try printJSON(job) }
-            print("\(job.name) — \(job.state.rawValue), \(job.completedRounds)/\(job.spec.rounds) rounds, \(job.spec.strategy.name)" + (job.error.map { " — \($0)" } ?? ""))
-            printTable(["ROUND", "STATE", "UPDATES", "EXAMPLES", "TRAIN LOSS", "EVAL ACCURACY", "STRAGGLERS"], job.rounds.map {
+            print("\(job.name) — \(job.state.rawValue), \(job.completedRounds)/\(job.spec.rounds) rounds, \(job.spec.strategy.name)"
+                  + (job.error.map { " — \($0)" } ?? "") + (job.stopReason.map { " — stopped: \($0)" } ?? ""))
+            printTable(["ROUND", "STATE", "UPDATES", "EXAMPLES", "TRAIN LOSS", "EVAL ACCURACY", "ε", "STRAGGLERS"], job.rounds.map {
                 ["\($0.round)", $0.state, "\($0.accepted.count)/\($0.invited.count)", "\($0.examples)", $0.trainLoss.map { String(format: "%.4f", $0) } ?? "-",
-                 $0.evaluationAccuracy.map { String(format: "%.3f", $0) } ?? "-", $0.stragglers.isEmpty ? "" : $0.stragglers.values.joined(separator: "; ")]
+                 $0.evaluationAccuracy.map { String(format: "%.3f", $0) } ?? "-", $0.epsilon.map { String(format: "%.3f", $0) } ?? "-",
+                 $0.stragglers.isEmpty ? "" : $0.stragglers.values.joined(separator: "; ")]
             })
         }
     }

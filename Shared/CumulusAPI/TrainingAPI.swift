@@ -37,6 +37,27 @@ public struct DefenceSpec: Codable, Sendable, Equatable {
     public init(name: String, hyperparameters: [String: Double] = [:]) { self.name = name; self.hyperparameters = hyperparameters }
 }
 
+/// Differential privacy for a job: `clipping` is `server-fixed`, `server-adaptive` or
+/// `client-fixed` (the agents clip their own updates); Gaussian noise of `noiseMultiplier` × the
+/// clipping norm ÷ participants asked is added to each round's mean; a Rényi accountant reports ε
+/// for `delta` (default 1e-5) after every round, and with `targetEpsilon` the job stops before a
+/// round would spend more.
+public struct PrivacySpec: Codable, Sendable, Equatable {
+    public var clipping: String
+    public var noiseMultiplier: Double
+    /// The fixed norm, or the starting norm of adaptive clipping.
+    public var clippingNorm: Double
+    public var targetClippedQuantile: Double?
+    public var clipNormLearningRate: Double?
+    public var delta: Double?
+    public var targetEpsilon: Double?
+    public init(clipping: String, noiseMultiplier: Double, clippingNorm: Double, targetClippedQuantile: Double? = nil, clipNormLearningRate: Double? = nil,
+                delta: Double? = nil, targetEpsilon: Double? = nil) {
+        self.clipping = clipping; self.noiseMultiplier = noiseMultiplier; self.clippingNorm = clippingNorm
+        self.targetClippedQuantile = targetClippedQuantile; self.clipNormLearningRate = clipNormLearningRate; self.delta = delta; self.targetEpsilon = targetEpsilon
+    }
+}
+
 /// What a round's defence did with one organisation's update: `kept`, `downWeighted` or
 /// `excluded`, its share of the new model (shares sum to 1), the rule's score, and why.
 public struct UpdateVerdict: Codable, Sendable, Equatable {
@@ -91,10 +112,12 @@ public struct NewJob: Codable, Sendable, Equatable {
     /// A running aggregator deployment of the federation (`POST /api/v1/deployments`) the job is
     /// bound to: checked when the job is created, and before every round.
     public var deploymentId: UUID?
+    /// Differential privacy (not with a defence).
+    public var privacy: PrivacySpec?
     public init(federationId: UUID, name: String, model: ModelSpec, dataset: String, strategy: StrategySpec, rounds: Int, fractionFit: Double = 1,
                 minFitClients: Int = 1, minAvailableClients: Int = 1, roundDeadlineSeconds: Int = 300, local: LocalTrainingSpec = .init(),
                 evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil, defence: DefenceSpec? = nil,
-                deploymentId: UUID? = nil) {
+                deploymentId: UUID? = nil, privacy: PrivacySpec? = nil) {
         self.federationId = federationId; self.name = name; self.model = model; self.dataset = dataset; self.strategy = strategy; self.rounds = rounds
         self.fractionFit = fractionFit; self.minFitClients = minFitClients; self.minAvailableClients = minAvailableClients
         self.roundDeadlineSeconds = roundDeadlineSeconds; self.local = local; self.evaluateEvery = evaluateEvery; self.seed = seed
@@ -102,6 +125,7 @@ public struct NewJob: Codable, Sendable, Equatable {
         self.requireApproval = requireApproval
         self.defence = defence
         self.deploymentId = deploymentId
+        self.privacy = privacy
     }
 }
 
@@ -129,12 +153,17 @@ public struct RoundView: Codable, Sendable, Equatable {
     public var modelHash: String?
     /// The job's defence's verdict on each accepted update (absent without a defence).
     public var verdicts: [UpdateVerdict]?
+    /// With differential privacy: ε spent so far (for the job's δ), and how many updates this
+    /// round were scaled down to the clipping norm.
+    public var epsilon: Double?
+    public var clippedUpdates: Int?
     public init(round: Int, state: String, openedAt: Date, closedAt: Date?, invited: [UUID], accepted: [UUID], stragglers: [String: String],
                 rejectedUpdates: Int, examples: Int, trainLoss: Double?, evaluationLoss: Double?, evaluationAccuracy: Double?, modelHash: String?,
-                verdicts: [UpdateVerdict]? = nil) {
+                verdicts: [UpdateVerdict]? = nil, epsilon: Double? = nil, clippedUpdates: Int? = nil) {
         self.round = round; self.state = state; self.openedAt = openedAt; self.closedAt = closedAt; self.invited = invited; self.accepted = accepted
         self.stragglers = stragglers; self.rejectedUpdates = rejectedUpdates; self.examples = examples; self.trainLoss = trainLoss
         self.evaluationLoss = evaluationLoss; self.evaluationAccuracy = evaluationAccuracy; self.modelHash = modelHash; self.verdicts = verdicts
+        self.epsilon = epsilon; self.clippedUpdates = clippedUpdates
     }
 }
 
@@ -155,13 +184,15 @@ public struct JobView: Codable, Sendable, Equatable {
     public var finishedAt: Date?
     /// The aggregator the job is bound to, as it was when the job was created (nil: unbound).
     public var aggregator: JobAggregator?
+    /// Why a job ended before its last round though nothing failed (its privacy budget).
+    public var stopReason: String?
     public var rounds: [RoundView]
     public init(id: UUID, federationId: UUID, name: String, spec: NewJob, state: JobState, completedRounds: Int, globalModelHash: String?, error: String?,
                 createdBy: String, approvedBy: String? = nil, createdAt: Date, startedAt: Date?, finishedAt: Date?, aggregator: JobAggregator? = nil,
-                rounds: [RoundView]) {
+                stopReason: String? = nil, rounds: [RoundView]) {
         self.id = id; self.federationId = federationId; self.name = name; self.spec = spec; self.state = state; self.completedRounds = completedRounds
         self.globalModelHash = globalModelHash; self.error = error; self.createdBy = createdBy; self.approvedBy = approvedBy; self.createdAt = createdAt
-        self.startedAt = startedAt; self.finishedAt = finishedAt; self.aggregator = aggregator; self.rounds = rounds
+        self.startedAt = startedAt; self.finishedAt = finishedAt; self.aggregator = aggregator; self.stopReason = stopReason; self.rounds = rounds
     }
 }
 

@@ -153,6 +153,18 @@ struct Conductor: Service {
             return
         }
         let count = min(available.count, max(spec.minFitClients, Int((spec.fractionFit * Double(available.count)).rounded(.up))))
+        let privacy = Self.privacy(spec)
+        if let privacy, let target = privacy.targetEpsilon {
+            let state = try await store.privacyState(job.id) ?? privacy.initialState(sampledClients: count)
+            let next = try privacy.epsilon(afterOneMoreRoundOf: state, samplingRate: Double(count) / Double(max(available.count, 1)))
+            if next > target {
+                let spent = state.epsilon.map { String(format: "%.3f", $0) } ?? "0"
+                let reason = "privacy budget: round \(number) would bring ε to \(String(format: "%.3f", next)) (δ = \(privacy.delta)), above the target \(target); ε spent: \(spent)"
+                try await store.stopEarly(job.id, reason: reason)
+                logger.notice("job stopped at its privacy budget", metadata: ["job": "\(job.id)", "rounds": "\(number - 1)", "epsilon": .string(spent)])
+                return
+            }
+        }
         var generator = SeededGenerator(seed: spec.seed &+ UInt64(number))
         var order = available.sorted { $0.uuidString < $1.uuidString }
         generator.shuffle(&order)
@@ -170,6 +182,7 @@ struct Conductor: Service {
             parameters["proximalMu"] = .number(clientConfiguration["proximal_mu"] ?? clientConfiguration["proximalMu"] ?? 0)
             parameters["seed"] = .number(Double((spec.seed &+ UInt64(number * 1000 + index)) % (1 << 52)))
             parameters["upload"] = .string("/api/v1/jobs/\(job.id.uuidString.lowercased())/rounds/\(number)/update")
+            if let privacy, privacy.clipping == "client-fixed" { parameters["clippingNorm"] = .number(privacy.clippingNorm) }
             let task = try await peers.createTask(NewTask(
                 federationId: job.federationId, organisationId: organisation, kind: "train", parameters: parameters,
                 requirement: TaskRequirement(minimumMemoryGB: 0.25, minimumFreeDiskGB: 0.1, dataset: spec.dataset, maximumCPUUtilisation: 1,
@@ -245,7 +258,14 @@ struct Conductor: Service {
         let outcome: RoundClose.Outcome
         let previousState = defence?.isStateful == true ? try await store.defenceState(job.id) : nil
         do {
-            outcome = try RoundClose.run(&strategy, round: round.round, updates: updates, defence: defence, defenceState: previousState)
+            if let privacy = Self.privacy(spec) {
+                // Noise an adversary cannot predict: the system's generator, never a seed.
+                var generator = SystemRandomNumberGenerator()
+                outcome = try RoundClose.run(&strategy, round: round.round, updates: updates, privacy: privacy, state: try await store.privacyState(job.id),
+                                             sampledClients: round.tasks.count, availableClients: try await participants(job).count, using: &generator)
+            } else {
+                outcome = try RoundClose.run(&strategy, round: round.round, updates: updates, defence: defence, defenceState: previousState)
+            }
         } catch let error as DefenceError {
             throw JobFailure(description: "round \(round.round): \(error)")
         }
@@ -287,7 +307,9 @@ struct Conductor: Service {
                 participants: accepted.count, examples: examples, metrics: trainLoss.map { ["trainLoss": $0] } ?? [:]))
         }
         try await store.closeRound(job.id, round.round, modelHash: hash, examples: examples, trainLoss: trainLoss, stragglers: stragglers,
-                                   verdicts: verdicts, checkpoint: try strategy.checkpoint(), defenceState: outcome.defenceState, evaluationTasks: evaluationTasks)
+                                   verdicts: verdicts, checkpoint: try strategy.checkpoint(), defenceState: outcome.defenceState, privacy: outcome.privacy,
+                                   clippedUpdates: outcome.clippedUpdates, evaluationTasks: evaluationTasks)
+        if let epsilon = outcome.privacy?.epsilon { metrics.privacySpent(job: job.id, epsilon: epsilon) }
         metrics.roundClosed(job: job.id, outcome: "completed", openedAt: round.openedAt, accepted: accepted.count, stragglers: stragglers.count)
         logger.info("round closed", metadata: ["job": "\(job.id)", "round": "\(round.round)", "updates": "\(accepted.count)", "model": .string(hash)])
     }
@@ -334,6 +356,13 @@ struct Conductor: Service {
     /// An accepted update, from the file the intake checked and fsynced.
     static func readUpdate(_ path: String) throws -> TensorCollection {
         try SafetensorsReader(requireFinite: true).read([UInt8](Data(contentsOf: URL(fileURLWithPath: path))))
+    }
+
+    /// The job's differential privacy as the core takes it (nil without).
+    static func privacy(_ spec: NewJob) -> PrivacyChoice? {
+        spec.privacy.map { PrivacyChoice(clipping: $0.clipping, noiseMultiplier: $0.noiseMultiplier, clippingNorm: $0.clippingNorm,
+                                         targetClippedQuantile: $0.targetClippedQuantile, clipNormLearningRate: $0.clipNormLearningRate,
+                                         delta: $0.delta ?? 1e-5, targetEpsilon: $0.targetEpsilon) }
     }
 
     static func reference(_ job: UUID, _ round: Int) -> String { "job:\(job.uuidString.lowercased())/round:\(round)" }

@@ -86,5 +86,10 @@ enum CoordinatorMigrations {
         Migration("0004_job_aggregator", "ALTER TABLE jobs ADD COLUMN aggregator jsonb"),
         // FedQV's credits or the reputation rule's evidence, carried from round to round.
         Migration("0005_defence_state", "ALTER TABLE jobs ADD COLUMN defence_state text"),
+        // Differential privacy: the accountant and clipping state, ε per round, an early stop.
+        Migration(
+            "0006_privacy",
+            "ALTER TABLE jobs ADD COLUMN privacy_state text, ADD COLUMN stop_reason text",
+            "ALTER TABLE rounds ADD COLUMN epsilon double precision, ADD COLUMN clipped_updates int"),
     ]
 }

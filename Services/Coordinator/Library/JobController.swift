@@ -178,6 +178,16 @@ struct JobController: Sendable {
         guard spec.minAvailableClients >= spec.minFitClients else {
             throw Problem.invalidField("minAvailableClients", "must be at least minFitClients (\(spec.minFitClients))")
         }
+        if let privacy = Conductor.privacy(spec) {
+            if let problem = privacy.problem { throw Problem.invalidField("privacy.\(problem.field)", problem.reason) }
+            guard spec.defence == nil else {
+                throw Problem.invalidField("privacy", "cannot be combined with a defence: the noise is calibrated to FedAvg's clipped mean")
+            }
+            // Adaptive clipping's noise on the clipped count needs enough participants per round.
+            do { _ = try privacy.initialState(sampledClients: spec.minFitClients) } catch {
+                throw Problem.invalidField("privacy.noiseMultiplier", "\(error) with \(spec.minFitClients) participant(s) per round (minFitClients)")
+            }
+        }
         if let defence = spec.defence {
             let choice = DefenceChoice(name: defence.name, hyperparameters: defence.hyperparameters)
             if let problem = choice.problem { throw Problem.invalidField("defence", problem) }

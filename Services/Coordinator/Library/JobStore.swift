@@ -1,5 +1,6 @@
 import CumulusAPI
 import CumulusKit
+import FederatedCore
 import Foundation
 import Logging
 import PostgresNIO
@@ -25,6 +26,7 @@ struct JobStore: Sendable {
         var globalHash: String?
         var error: String?
         var aggregator: JobAggregator?
+        var stopReason: String?
     }
 
     struct RoundRow: Decodable, Sendable {
@@ -46,6 +48,8 @@ struct JobStore: Sendable {
         var accepted: [UUID]
         var rejected: Int
         var verdicts: [UpdateVerdict]?
+        var epsilon: Double?
+        var clippedUpdates: Int?
     }
 
     struct UpdateRow: Sendable {
@@ -59,14 +63,14 @@ struct JobStore: Sendable {
     static let jobJSON = """
         json_build_object('id', j.id, 'federationId', j.federation_id, 'name', j.name, 'spec', j.spec, 'state', j.state, 'createdBy', j.created_by,
             'approvedBy', j.approved_by, 'createdAt', extract(epoch FROM j.created_at), 'startedAt', extract(epoch FROM j.started_at), 'finishedAt', extract(epoch FROM j.finished_at),
-            'completedRounds', j.completed_rounds, 'globalHash', j.global_hash, 'error', j.error, 'aggregator', j.aggregator)::text
+            'completedRounds', j.completed_rounds, 'globalHash', j.global_hash, 'error', j.error, 'aggregator', j.aggregator, 'stopReason', j.stop_reason)::text
         """
 
     static let roundJSON = """
         json_build_object('round', r.round, 'state', r.state, 'openedAt', extract(epoch FROM r.opened_at), 'deadlineAt', extract(epoch FROM r.deadline_at),
             'closedAt', extract(epoch FROM r.closed_at), 'tasks', r.tasks, 'evaluationTasks', r.evaluation_tasks, 'stragglers', r.stragglers,
             'modelHash', r.model_hash, 'examples', r.examples, 'trainLoss', r.train_loss, 'evaluationLoss', r.evaluation_loss,
-            'evaluationAccuracy', r.evaluation_accuracy, 'verdicts', r.verdicts,
+            'evaluationAccuracy', r.evaluation_accuracy, 'verdicts', r.verdicts, 'epsilon', r.epsilon, 'clippedUpdates', r.clipped_updates,
             'accepted', (SELECT coalesce(json_agg(u.organisation_id ORDER BY u.accepted_at), '[]') FROM updates u WHERE u.job_id = r.job_id AND u.round = r.round),
             'rejected', (SELECT count(*) FROM rejected_updates x WHERE x.job_id = r.job_id AND x.round = r.round))::text
         """
@@ -132,6 +136,23 @@ struct JobStore: Sendable {
             return text.map { Data($0.utf8) }
         }
         return nil
+    }
+
+    /// The privacy accountant and clipping state after the last closed round (nil before the first).
+    func privacyState(_ job: UUID) async throws -> PrivacyChoice.State? {
+        for try await text in try await postgres.query("SELECT privacy_state FROM jobs WHERE id = \(job)", logger: logger).decode(String?.self) {
+            return try text.map { try Self.decode(PrivacyChoice.State.self, $0) }
+        }
+        return nil
+    }
+
+    /// Ends a job that has done all it may (its privacy budget) as succeeded, saying why.
+    func stopEarly(_ job: UUID, reason: String) async throws {
+        try await postgres.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "UPDATE jobs SET state = 'succeeded', stop_reason = \(reason), finished_at = now() WHERE id = \(job) AND state = 'running'", logger: logger)
+            try await event(job, "job-finished", ["state": .string("succeeded"), "stopReason": .string(reason)], on: connection)
+        }
     }
 
     func rounds(_ job: UUID) async throws -> [RoundRow] {
@@ -212,25 +233,27 @@ struct JobStore: Sendable {
     /// The round's new global model is decided: the strategy's checkpoint moves on with it, in
     /// one transaction, so a restart resumes either before this round's aggregation or after it.
     func closeRound(_ job: UUID, _ round: Int, modelHash: String, examples: Int, trainLoss: Double?, stragglers: [String: String],
-                    verdicts: [UpdateVerdict]?, checkpoint: Data, defenceState: Data?, evaluationTasks: [UUID: UUID]?) async throws {
+                    verdicts: [UpdateVerdict]?, checkpoint: Data, defenceState: Data?, privacy: PrivacyChoice.State?, clippedUpdates: Int?,
+                    evaluationTasks: [UUID: UUID]?) async throws {
         let evaluation = try evaluationTasks.map { try Self.json(Dictionary(uniqueKeysWithValues: $0.map { ($0.key.uuidString.lowercased(), $0.value) })) }
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 UPDATE rounds SET state = \(evaluationTasks == nil ? "closed" : "evaluating"), closed_at = now(), model_hash = \(modelHash),
                     examples = \(examples), train_loss = \(trainLoss), stragglers = \(try Self.json(stragglers))::jsonb, evaluation_tasks = \(evaluation)::jsonb,
-                    verdicts = \(try verdicts.map { try Self.json($0) })::jsonb
+                    verdicts = \(try verdicts.map { try Self.json($0) })::jsonb, epsilon = \(privacy?.epsilon), clipped_updates = \(clippedUpdates)
                 WHERE job_id = \(job) AND round = \(round) AND state = 'open'
                 """, logger: logger)
             try await connection.query(
                 """
                 UPDATE jobs SET completed_rounds = \(round), global_hash = \(modelHash), checkpoint = \(String(decoding: checkpoint, as: UTF8.self)),
-                    defence_state = \(defenceState.map { String(decoding: $0, as: UTF8.self) })
+                    defence_state = \(defenceState.map { String(decoding: $0, as: UTF8.self) }), privacy_state = \(try privacy.map { try Self.json($0) })
                 WHERE id = \(job) AND completed_rounds = \(round - 1)
                 """, logger: logger)
             var data: [String: JSONValue] = ["round": .number(Double(round)), "examples": .number(Double(examples)), "model": .string(modelHash),
                                              "stragglers": .number(Double(stragglers.count))]
             if let trainLoss { data["trainLoss"] = .number(trainLoss) }
+            if let epsilon = privacy?.epsilon { data["epsilon"] = .number(epsilon) }
             try await event(job, "round-closed", data, on: connection)
         }
     }
@@ -325,13 +348,13 @@ extension JobStore.JobRow {
     func view(rounds: [JobStore.RoundRow]) -> JobView {
         JobView(id: id, federationId: federationId, name: name, spec: spec, state: state, completedRounds: completedRounds, globalModelHash: globalHash,
                 error: error, createdBy: createdBy, approvedBy: approvedBy, createdAt: Date(timeIntervalSince1970: createdAt), startedAt: startedAt.map(Date.init(timeIntervalSince1970:)),
-                finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)), aggregator: aggregator,
+                finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)), aggregator: aggregator, stopReason: stopReason,
                 rounds: rounds.map { row in
                     RoundView(round: row.round, state: row.state, openedAt: Date(timeIntervalSince1970: row.openedAt),
                               closedAt: row.closedAt.map(Date.init(timeIntervalSince1970:)), invited: row.tasks.keys.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString },
                               accepted: row.accepted, stragglers: row.stragglers, rejectedUpdates: row.rejected, examples: row.examples, trainLoss: row.trainLoss,
                               evaluationLoss: row.evaluationLoss, evaluationAccuracy: row.evaluationAccuracy, modelHash: row.modelHash,
-                              verdicts: row.verdicts)
+                              verdicts: row.verdicts, epsilon: row.epsilon, clippedUpdates: row.clippedUpdates)
                 })
     }
 }

@@ -67,6 +67,13 @@ final class TrainingMetrics: Sendable {
         }
     }
 
+    /// ε the job has spent so far (Rényi accountant, for the job's δ).
+    func privacySpent(job: UUID, epsilon: Double) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "cumulus", metricName: "job_privacy_epsilon", unitName: "",
+                                                            helpText: "Differential-privacy ε the job has spent so far (for its δ)."),
+                           labels: [("job_id", Self.label(job))]).set(epsilon)
+    }
+
     private func deadlineGauge(_ job: UUID) -> Gauge {
         registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "cumulus", metricName: "round_deadline_timestamp", unitName: "seconds",
                                                             helpText: "When the job's open round must close (Unix time); absent when none is open."),

@@ -26,6 +26,10 @@ public enum RoundClose {
         public var rule: String?
         /// A stateful rule's state after this round, to hand to the next (nil otherwise).
         public var defenceState: Data?
+        /// With differential privacy: the accountant (ε so far) and clipping state after this round.
+        public var privacy: PrivacyChoice.State?
+        /// With differential privacy: how many updates were scaled down to the clipping norm.
+        public var clippedUpdates: Int?
     }
 
     /// `defenceState` is what the previous round's outcome gave (nil for the first round).
@@ -42,5 +46,18 @@ public enum RoundClose {
         try accumulator.fold(defended.model, examples: max(1, updates.reduce(0) { $0 + $1.examples }))
         return Outcome(model: try strategy.finishRound(round, accumulator: accumulator), verdicts: defended.verdicts, rule: rule.name,
                        defenceState: try (rule as? any StatefulAggregator)?.encodedState())
+    }
+
+    /// A round under differential privacy (no defence: the noise is calibrated to FedAvg's clipped
+    /// mean): the clipped, noised mean stands in for the weighted mean before the strategy's
+    /// server step. `state` is what the previous round's outcome gave (nil for the first).
+    public static func run(_ strategy: inout AnyStrategy, round: Int, updates: [Update], privacy: PrivacyChoice, state: PrivacyChoice.State?,
+                           sampledClients: Int, availableClients: Int, using generator: inout some RandomNumberGenerator) throws -> Outcome {
+        let (mean, clipped, next) = try privacy.close(globalModel: strategy.globalModel, updates: updates, sampledClients: sampledClients,
+                                                      availableClients: availableClients, state: state, using: &generator)
+        var accumulator = strategy.makeAccumulator()
+        try accumulator.fold(mean, examples: max(1, updates.reduce(0) { $0 + $1.examples }))
+        return Outcome(model: try strategy.finishRound(round, accumulator: accumulator), verdicts: nil, rule: nil, defenceState: nil,
+                       privacy: next, clippedUpdates: clipped)
     }
 }

@@ -102,10 +102,11 @@ import Testing
     /// Each node takes its round's task, downloads the global model, uploads `change` applied to
     /// every weight (signed) and reports success; answers the global model it started from.
     static func playRound(_ round: Int, of job: JobView, nodes: [TestNode], gateway: GovernanceClient,
-                          change: @Sendable (Int, Float) -> Float) async throws -> TensorCollection {
+                          change: @Sendable (Int, Float) -> Float, checkTask: (TaskAssignment) -> Void = { _ in }) async throws -> TensorCollection {
         var global: TensorCollection?
         for (index, node) in nodes.enumerated() {
             let task = try gateway.decode(TaskAssignment.self, try await gateway.send(.GET, "/api/v1/agent/tasks/next?waitSeconds=30", token: node.token), expect: 200)
+            checkTask(task)
             let model = try SafetensorsReader().read([UInt8](try await gateway.send(.GET, "/api/v1/models/blobs/\(task.parameters["model"]!.string!)", token: node.token).body))
             global = model
             var update = TensorCollection()

@@ -54,4 +54,21 @@ extension TrainingTests { @Suite(.serialized) struct FederatedTrainingTests {
         #expect(accuracy > 0.5, "the numpy trainer learned something")
         #expect(job.rounds.allSatisfy { $0.trainLoss != nil }, "its reported loss reaches the round")
     }
+
+    /// Client-side clipping with real agents: each clips its own update before it leaves the
+    /// machine, so none arrives above the norm (a 2-epoch update is far longer than 0.05), and
+    /// the coordinator reports the ε spent after every round.
+    @Test func agentsClipTheirOwnUpdatesUnderClientSidePrivacy() async throws {
+        let federation = try await DigitsFederation.start("clientdp", participants: 2)
+        defer { federation.stop() }
+        var spec = federation.job("clientdp", strategy: StrategySpec(name: "fedavg"), rounds: 3, evaluateEvery: 0)
+        spec.model = ModelSpec(architecture: "logistic", inputs: 64, classes: 10)
+        spec.privacy = PrivacySpec(clipping: "client-fixed", noiseMultiplier: 0.8, clippingNorm: 0.05)
+        let job = try await federation.waitForJob(try await federation.create(spec).id)
+        try #require(job.state == .succeeded, "\(job.error ?? "")")
+        #expect(job.rounds.count == 3)
+        #expect(job.rounds.allSatisfy { $0.clippedUpdates == 0 }, "\(job.rounds.map { $0.clippedUpdates ?? -1 })")
+        let epsilons = job.rounds.compactMap(\.epsilon)
+        #expect(epsilons.count == 3 && zip(epsilons, epsilons.dropFirst()).allSatisfy { $0 < $1 }, "\(epsilons)")
+    }
 }}
