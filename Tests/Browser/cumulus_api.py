@@ -5,7 +5,10 @@ following Tests/IntegrationTests/Orchestrator/FederationFixture.swift."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import re
+import struct
 import ssl
 import threading
 import time
@@ -51,6 +54,17 @@ class Gateway:
             wanted = expect if isinstance(expect, tuple) else (expect,)
             assert status in wanted, f"{method} {path}: HTTP {status}, wanted {wanted}: {answer}"
         return status, answer
+
+    def raw(self, method: str, path: str, token: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
+        request = urllib.request.Request(self.base + path, data=body, method=method)
+        request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, context=_TLS, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
 
     def login(self, email: str, password: str) -> str:
         _, pair = self.call("POST", "/api/v1/auth/login", body={"email": email, "password": password}, expect=200)
@@ -129,6 +143,29 @@ class Node:
             self.errors.append(f"heartbeat: HTTP {status}: {answer}")
         return answer or {}
 
+    def take_task(self, wait: int = 25) -> dict | None:
+        status, task = self.gateway.call("GET", f"/api/v1/agent/tasks/next?waitSeconds={wait}", self.token)
+        return task if status == 200 else None
+
+    def train(self, task: dict, shift: float, train_loss: float) -> None:
+        """Plays an agent's part in a training task: downloads the global model, moves every
+        weight by `shift`, uploads it signed with the node's key, and reports success."""
+        parameters = task["parameters"]
+        status, model = self.gateway.raw("GET", f"/api/v1/models/blobs/{parameters['model']}", self.token)
+        assert status == 200, f"model download: HTTP {status}"
+        update = shifted_safetensors(model, shift)
+        sha = hashlib.sha256(update).hexdigest()
+        upload = parameters["upload"]
+        job_id, round_number = re.match(r"^/api/v1/jobs/([0-9a-f-]+)/rounds/(\d+)/update$", upload).groups()
+        task_id = task["taskId"].lower()
+        signature = _b64(self.signing.sign(f"cumulus-update:{job_id}:{round_number}:{task_id}:{sha}".encode()))
+        status, answer = self.gateway.raw("PUT", upload, self.token, update, {
+            "Content-Type": "application/octet-stream", "X-Cumulus-Task": task_id, "X-Cumulus-Examples": "100",
+            "X-Cumulus-Signature": signature, "X-Cumulus-Train-Loss": str(train_loss)})
+        assert status == 201, f"update upload: HTTP {status}: {answer[:300]!r}"
+        self.gateway.call("POST", f"/api/v1/agent/tasks/{task_id}/status", self.token,
+                          {"attempt": task["attempt"], "sequence": 1, "outcome": "succeeded", "result": {"sha256": sha}}, expect=(200, 204))
+
     def start(self, every: float = 1.5) -> "Node":
         def beat():
             while not self._stop.is_set():
@@ -146,3 +183,19 @@ class Node:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=10)
+
+
+def shifted_safetensors(data: bytes, shift: float) -> bytes:
+    """The same safetensors file with every F32 value moved by `shift` (header unchanged)."""
+    header_length = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + header_length])
+    body = bytearray(data[8 + header_length:])
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        assert entry["dtype"] == "F32", f"{name}: {entry['dtype']}"
+        start, end = entry["data_offsets"]
+        count = (end - start) // 4
+        values = struct.unpack(f"<{count}f", body[start:end])
+        body[start:end] = struct.pack(f"<{count}f", *(v + shift for v in values))
+    return data[:8 + header_length] + bytes(body)

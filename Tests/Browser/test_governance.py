@@ -64,7 +64,7 @@ def test_create_an_organisation_and_a_federation_then_invite_and_accept(admin_pa
 
 
 # Buttons a viewer may press anywhere: none that change anything.
-VIEWER_BUTTONS = {"logout"}
+VIEWER_BUTTONS = {"logout", "show"}
 
 
 def enabled_actions(page) -> list:
@@ -134,7 +134,10 @@ def test_a_viewer_sees_everything_read_only(admin_page, open_page, gateway, admi
                             ("/#/credentials", "Adding credentials: Needs the credentials:create permission"),
                             ("/#/approvals", "Inbox"),
                             ("/#/tasks", "Recent tasks"),
-                            ("/#/coming/jobs", "arrives with the coordinator service")]:
+                            ("/#/jobs", "Needs the jobs:create permission"),
+                            ("/#/models", "Choose a job"),
+                            ("/#/costs", "Needs the budgets:manage permission"),
+                            ("/#/placement", "Needs the placements:create permission")]:
             view.goto(route)
             expect(view.locator("main")).to_contain_text(re.compile(re.escape(text), re.IGNORECASE))
             expect(view.get_by_role("alert")).to_have_count(0)

@@ -192,3 +192,57 @@ export function query(params) {
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/**
+ * Follows a text/event-stream (fetch, so the bearer token goes along; EventSource cannot send
+ * it). Calls onEvent({id, event, data}) per event; resolves when the server ends the stream or
+ * `signal` aborts it. Resumes after `lastEventId`.
+ */
+export async function stream(path, onEvent, { signal, lastEventId } = {}) {
+  if (!session) throw new ApiError(401, { title: 'Not logged in', detail: 'Log in to continue.' });
+  if (session.expiresAt - Date.now() < REFRESH_MARGIN_MS) await refresh();
+  const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${session.accessToken}` };
+  if (lastEventId) headers['Last-Event-ID'] = String(lastEventId);
+  const response = await fetch(path, { headers, signal, cache: 'no-store', credentials: 'omit' });
+  if (!response.ok) {
+    const data = await parseBody(response);
+    throw new ApiError(response.status, data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` });
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let current = { id: null, event: 'message', data: '' };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).replace(/\r$/, '');
+      buffer = buffer.slice(newline + 1);
+      if (line === '') {
+        if (current.data) onEvent({ ...current, data: current.data.replace(/\n$/, '') });
+        current = { id: current.id, event: 'message', data: '' };
+      } else if (!line.startsWith(':')) {
+        const colon = line.indexOf(':');
+        const key = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (key === 'id') current.id = text;
+        else if (key === 'event') current.event = text;
+        else if (key === 'data') current.data += `${text}\n`;
+      }
+    }
+  }
+}
+
+/** An authenticated download as bytes (the models' blobs). */
+export async function download(path) {
+  if (!session) throw new ApiError(401, { title: 'Not logged in', detail: 'Log in to continue.' });
+  if (session.expiresAt - Date.now() < REFRESH_MARGIN_MS) await refresh();
+  const response = await fetch(path, { headers: { Authorization: `Bearer ${session.accessToken}` }, cache: 'no-store', credentials: 'omit' });
+  if (!response.ok) {
+    const data = await parseBody(response);
+    throw new ApiError(response.status, data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` });
+  }
+  return new Uint8Array(await response.arrayBuffer());
+}

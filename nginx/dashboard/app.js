@@ -25,13 +25,21 @@ const routes = [
   ['/approvals', () => import('./pages/approvals.js')],
   ['/audit', () => import('./pages/audit.js')],
   ['/credentials', () => import('./pages/credentials.js')],
+  ['/jobs', () => import('./pages/jobs.js')],
+  ['/jobs/:id', () => import('./pages/job.js')],
+  ['/models', () => import('./pages/models.js')],
+  ['/costs', () => import('./pages/costs.js')],
+  ['/placement', () => import('./pages/placement.js')],
   ['/health', () => import('./pages/health.js')],
-  ['/coming/:service', () => import('./pages/coming.js')],
 ];
 
-/** Navigation: [href, label, note]. The last group names pages that arrive with their service. */
+/** Navigation: [href, label]. */
 const navigation = [
   ['#/federations', 'Federations'],
+  ['#/jobs', 'Jobs'],
+  ['#/models', 'Models'],
+  ['#/costs', 'Costs'],
+  ['#/placement', 'Placement'],
   ['#/nodes', 'Nodes'],
   ['#/tasks', 'Tasks'],
   ['#/organisations', 'Organisations & users'],
@@ -40,12 +48,6 @@ const navigation = [
   ['#/audit', 'Audit log'],
   ['#/credentials', 'Cloud credentials'],
   ['#/health', 'Service health'],
-];
-const coming = [
-  ['#/coming/jobs', 'Jobs', 'coordinator'],
-  ['#/coming/models', 'Models', 'registry'],
-  ['#/coming/costs', 'Costs', 'costs'],
-  ['#/coming/placement', 'Placement', 'placement'],
 ];
 
 const view = document.getElementById('view');
@@ -83,15 +85,11 @@ function leave() {
 }
 
 function renderNav(current) {
-  const item = ([href, label, service]) => {
+  const item = ([href, label]) => {
     const active = current === href.slice(1) || (href !== '#/' && current.startsWith(href.slice(1) + '/'));
-    return h('li', h('a', { href, 'aria-current': active ? 'page' : null }, label,
-      service ? h('span.soon', ` — arrives with the ${service} service`) : null));
+    return h('li', h('a', { href, 'aria-current': active ? 'page' : null }, label));
   };
-  clear(nav,
-    h('ul', navigation.map(item)),
-    h('p.nav-heading', 'Coming with their services'),
-    h('ul.coming', coming.map(item)));
+  clear(nav, h('ul', navigation.map(item)));
 }
 
 function renderAccount() {
