@@ -89,6 +89,11 @@ def test_costs_and_the_placement_wizard(admin_page, federation_with_nodes):
     budget.get_by_label("Limit (USD)").fill("-3")
     budget.get_by_role("button", name="Add budget").click()
     expect(page.get_by_role("alert")).to_contain_text("limitUSD")
+    # The overview sets this month's cost against the budget, beside the running jobs.
+    page.goto("/#/federations")
+    row = page.locator(f"tr[data-federation='{federation['name']}']")
+    expect(row).to_contain_text("of $42.50")
+    expect(row.locator("[data-running]")).to_have_attribute("data-running", "0")
 
     page.goto(f"/#/placement?federationId={federation['id']}")
     wizard = page.locator("form[data-form='placement']")

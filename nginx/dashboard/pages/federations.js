@@ -1,6 +1,6 @@
-// Federations overview: every federation the caller can see, its members and its nodes up and
-// down; a form to create one (federations:create in an organisation). Running jobs and this
-// month's cost arrive with the coordinator and costs services.
+// Federations overview: every federation the caller can see, its members, its nodes up and
+// down, its running jobs and this month's cost against its budget; a form to create one
+// (federations:create in an organisation).
 
 import * as api from '../api.js';
 import * as access from '../access.js';
@@ -41,6 +41,18 @@ export async function render(page, ctx) {
     ]);
     if (!ctx.current()) return;
     drawInvitations(federations);
+    // Jobs and this month's cost, where the caller may read them (a federation whose answer
+    // fails shows a dash rather than hiding the others).
+    const extras = new Map(await Promise.all(federations.map(async (f) => {
+      const scope = access.federation(f.id);
+      const id = lowerId(f.id);
+      const [jobs, cost, budgets] = await Promise.all([
+        access.can('jobs:read', scope) ? api.get(`/api/v1/jobs${api.query({ federationId: id })}`).then((r) => r.jobs).catch(() => null) : null,
+        access.can('costs:read', scope) ? api.get(`/api/v1/costs/${id}`).catch(() => null) : null,
+        access.can('costs:read', scope) ? api.get(`/api/v1/budgets${api.query({ federationId: id })}`).then((r) => r.budgets).catch(() => null) : null,
+      ]);
+      return [id, { jobs, cost, budget: (budgets || []).find((b) => b.period === 'monthly') }];
+    })));
     const nodesBy = new Map();
     for (const node of nodeList.nodes) {
       const key = lowerId(node.federationId);
@@ -64,7 +76,20 @@ export async function render(page, ctx) {
         const c = nodesBy.get(lowerId(f.id)) || { up: 0, down: 0, other: 0 };
         return h('span', h('span.up', `${c.up} up`), ' / ', h('span.down', `${c.down} down`), c.other ? ` (${c.other} draining)` : '');
       } },
-      { label: 'Jobs and cost', value: () => h('span.muted', 'arrive with the coordinator and costs services') },
+      { label: 'Running jobs', value: (f) => {
+        const jobs = (extras.get(lowerId(f.id)) || {}).jobs;
+        if (!jobs) return '—';
+        const running = jobs.filter((j) => j.state === 'running');
+        const queued = jobs.filter((j) => j.state === 'queued').length;
+        return h('span', { 'data-running': String(running.length) }, running.length ? running.map((j) => h('a', { href: `#/jobs/${lowerId(j.id)}` }, j.name)).reduce((acc, el) => (acc.length ? [...acc, ', ', el] : [el]), []) : 'none',
+          queued ? ` (${queued} queued)` : '');
+      } },
+      { label: 'This month', value: (f) => {
+        const { cost, budget } = extras.get(lowerId(f.id)) || {};
+        if (!cost) return '—';
+        const spent = `$${Number(cost.total.usd).toFixed(2)}`;
+        return h('span', { 'data-cost': cost.total.usd }, budget ? `${spent} of $${Number(budget.limitUSD).toFixed(2)} (${(budget.spentRatio * 100).toFixed(0)} %)` : `${spent} (no monthly budget)`);
+      } },
       { label: 'Created', value: (f) => dateTime(f.createdAt) },
     ], federations, { empty: 'No federations yet.', rowAttrs: (f) => ({ 'data-federation': f.name }) }));
   }
