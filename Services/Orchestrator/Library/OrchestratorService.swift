@@ -61,7 +61,7 @@ public enum OrchestratorService {
                 let nodes = NodeStore(postgres: dependencies.postgres, logger: dependencies.logger)
                 return Parts(
                     engine: TaskEngine(postgres: dependencies.postgres, redis: dependencies.redis, nodes: nodes, settings: settings, logger: dependencies.logger),
-                    wakeups: AssignmentWakeups(), directory: NodeDirectory(), heartbeats: HeartbeatWriter(store: nodes))
+                    wakeups: AssignmentWakeups(), directory: NodeDirectory(), heartbeats: HeartbeatWriter(store: nodes, maximumWriters: settings.heartbeatWriters))
             }
         }
     }

@@ -19,6 +19,8 @@ public struct OrchestratorSettings: Sendable {
     public var sweepInterval: Duration = .seconds(1)
     /// Node-hours are published in intervals of at least this.
     public var meteringInterval: Duration = .seconds(60)
+    /// Heartbeat batches written at once (group commit; see HeartbeatWriter).
+    public var heartbeatWriters = 2
     /// Raw telemetry samples kept this long; older ones become one-minute means.
     public var rawTelemetryRetention: Duration = .seconds(3600)
     /// One-minute means kept this long.
@@ -35,6 +37,7 @@ public struct OrchestratorSettings: Sendable {
         settings.retryBackoff = .milliseconds(try env.integer("RETRY_BACKOFF_MILLISECONDS", default: 1000, range: 10...60_000))
         settings.failuresBeforeFailed = try env.integer("FAILURES_BEFORE_FAILED", default: 3, range: 1...100)
         settings.meteringInterval = .seconds(try env.integer("METERING_INTERVAL_SECONDS", default: 60, range: 5...3600))
+        settings.heartbeatWriters = try env.integer("HEARTBEAT_WRITERS", default: 2, range: 1...8)
         return settings
     }
 

@@ -2,10 +2,12 @@ import CumulusAPI
 import Foundation
 import PostgresNIO
 
-/// Group commit for heartbeats. One write is in flight at a time; heartbeats that arrive while it
-/// runs wait and go together in the next one. A lone heartbeat is written at once (no timer adds
-/// latency), and under load each statement and commit carries many. Each request is answered
-/// only after its write commits. (orchestrator-bench prints what this sustains.)
+/// Group commit for heartbeats. Up to `maximumWriters` writes are in flight at once (two: the
+/// database works on one batch while the next is sent); heartbeats that arrive meanwhile wait
+/// and go together in the next one. A lone heartbeat is written at once (no timer adds latency),
+/// and under load each statement and commit carries many. Each request is answered only after
+/// its write commits. Batches lock their nodes in id order, so two in flight never deadlock each
+/// other. (orchestrator-bench prints what this sustains.)
 actor HeartbeatWriter {
     private struct Waiting {
         let id: UUID
@@ -15,20 +17,22 @@ actor HeartbeatWriter {
 
     private let store: NodeStore
     private let maximumBatch: Int
+    private let maximumWriters: Int
     private var waiting: [Waiting] = []
-    private var writing = false
+    private var writers = 0
 
-    init(store: NodeStore, maximumBatch: Int = 500) {
+    init(store: NodeStore, maximumBatch: Int = 500, maximumWriters: Int = 2) {
         self.store = store
         self.maximumBatch = maximumBatch
+        self.maximumWriters = max(1, maximumWriters)
     }
 
     /// The node's status before and after this heartbeat; nil for a node that is not registered.
     func write(id: UUID, _ body: Heartbeat) async throws -> NodeStore.HeartbeatOutcome? {
         try await withCheckedThrowingContinuation { answer in
             waiting.append(Waiting(id: id, body: body, answer: answer))
-            if !writing {
-                writing = true
+            if writers < maximumWriters {
+                writers += 1
                 Task { await drain() }
             }
         }
@@ -45,7 +49,7 @@ actor HeartbeatWriter {
                 for entry in batch { entry.answer.resume(throwing: error) }
             }
         }
-        writing = false
+        writers -= 1
     }
 
     /// A batch locks many nodes; another replica's batch or the sweeper can lock some of the same
