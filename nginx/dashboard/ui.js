@@ -1,7 +1,10 @@
 // Small DOM helpers shared by the pages. Text always goes in as text nodes (never innerHTML), so
 // names and messages from the API cannot inject markup.
 
-import { describeError } from './api.js';
+import * as api from './api.js';
+import * as access from './access.js';
+
+const { describeError } = api;
 
 /** h('tag.class', {attr: value, onclick: fn}, ...children) */
 export function h(spec, attrs = {}, ...children) {
@@ -165,4 +168,25 @@ export const percent = (p) => (p === undefined || p === null ? '—' : `${Number
 export function title(text) {
   document.title = `${text} · Cumulus`;
   return h('h1', text);
+}
+
+/**
+ * The opening of the per-federation pages (jobs, models, costs, placement): the title, a word
+ * when the caller may not read `permission` or is in no federation, else the federations, the
+ * chosen one (the query's `federationId`, else the first) and a select for it. Answers null when
+ * the page has nothing more to show.
+ */
+export async function federationChoice(page, ctx, { heading, permission, what }) {
+  page.append(title(heading));
+  if (!access.canAnywhere(permission)) {
+    page.append(notice(`Seeing ${what} needs the ${permission} permission (the viewer role has it).`, 'muted'));
+    return null;
+  }
+  const federations = await api.get('/api/v1/federations');
+  if (!federations.length) {
+    page.append(notice(`You are in no federation yet, so there are no ${what} to show.`, 'muted'));
+    return null;
+  }
+  const chosen = lowerId(ctx.query.get('federationId')) || lowerId(federations[0].id);
+  return { federations, chosen, select: select('federationId', federations.map((f) => [lowerId(f.id), f.name]), { value: chosen }) };
 }

@@ -5,24 +5,16 @@
 import * as api from '../api.js';
 import * as access from '../access.js';
 import { bars } from '../chart.js';
-import { h, clear, title, table, field, section, run, toast, select, lowerId, notice, actionButton, dateTime } from '../ui.js';
+import { h, clear, title, federationChoice, table, field, section, run, toast, select, lowerId, notice, actionButton, dateTime } from '../ui.js';
 
 const usd = (text) => `$${Number(text).toFixed(2)}`;
 
 export async function render(page, ctx) {
-  page.append(title('Costs'));
-  if (!access.canAnywhere('costs:read')) {
-    page.append(notice('Seeing costs needs the costs:read permission (the viewer role has it).', 'muted'));
-    return;
-  }
-  const federations = await api.get('/api/v1/federations');
-  if (!federations.length) {
-    page.append(notice('You are in no federation yet, so there are no costs to show.', 'muted'));
-    return;
-  }
-  const federation = lowerId(ctx.query.get('federationId')) || lowerId(federations[0].id);
+  const choice = await federationChoice(page, ctx, { heading: 'Costs', permission: 'costs:read', what: 'costs' });
+  if (!choice) return;
+  const federation = choice.chosen;
   const scope = access.federation(federation);
-  const fedSelect = select('federationId', federations.map((f) => [lowerId(f.id), f.name]), { value: federation });
+  const fedSelect = choice.select;
   const from = h('input', { type: 'date', name: 'from', value: ctx.query.get('from') || '' });
   const to = h('input', { type: 'date', name: 'to', value: ctx.query.get('to') || '' });
   const apply = h('button.secondary', { type: 'submit', 'data-action': 'show' }, 'Show');

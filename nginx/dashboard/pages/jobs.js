@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import * as access from '../access.js';
-import { h, clear, title, table, field, section, run, toast, select, lowerId, badge, ago, notice, actionButton } from '../ui.js';
+import { h, clear, title, federationChoice, table, field, section, run, toast, select, lowerId, badge, ago, notice, actionButton } from '../ui.js';
 
 const STRATEGIES = [['fedavg', 'FedAvg'], ['fedprox', 'FedProx (proximalMu)'], ['fedavgm', 'FedAvgM'], ['fedadam', 'FedAdam'], ['fedyogi', 'FedYogi'], ['fedadagrad', 'FedAdagrad']];
 const DEFENCES = [['', 'None (weighted mean)'], ['fedmedian', 'FedMedian'], ['fedtrimmedavg', 'FedTrimmedAvg (beta)'], ['krum', 'Krum / Multi-Krum (numMaliciousClients, numClientsToKeep)'],
@@ -30,18 +30,10 @@ export function stateBadge(job) {
 }
 
 export async function render(page, ctx) {
-  page.append(title('Jobs'));
-  if (!access.canAnywhere('jobs:read')) {
-    page.append(notice('Seeing jobs needs the jobs:read permission (the viewer role has it).', 'muted'));
-    return;
-  }
-  const federations = await api.get('/api/v1/federations');
-  if (!federations.length) {
-    page.append(notice('You are in no federation yet, so there are no jobs to show.', 'muted'));
-    return;
-  }
-  const chosen = lowerId(ctx.query.get('federationId')) || lowerId(federations[0].id);
-  const fedSelect = select('federationId', federations.map((f) => [lowerId(f.id), f.name]), { value: chosen });
+  const choice = await federationChoice(page, ctx, { heading: 'Jobs', permission: 'jobs:read', what: 'jobs' });
+  if (!choice) return;
+  const chosen = choice.chosen;
+  const fedSelect = choice.select;
   fedSelect.addEventListener('change', () => { location.hash = `#/jobs${api.query({ federationId: fedSelect.value })}`; });
   const scope = access.federation(chosen);
 

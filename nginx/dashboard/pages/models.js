@@ -5,7 +5,7 @@
 import * as api from '../api.js';
 import * as access from '../access.js';
 import { lineChart } from '../chart.js';
-import { h, clear, title, table, field, section, run, toast, select, lowerId, badge, notice, actionButton, bytes, shortId, ago } from '../ui.js';
+import { h, clear, title, federationChoice, table, field, section, run, toast, select, lowerId, badge, notice, actionButton, bytes, shortId, ago } from '../ui.js';
 
 async function sha256Hex(data) {
   const digest = await crypto.subtle.digest('SHA-256', data);
@@ -13,21 +13,13 @@ async function sha256Hex(data) {
 }
 
 export async function render(page, ctx) {
-  page.append(title('Models'));
-  if (!access.canAnywhere('models:read')) {
-    page.append(notice('Seeing models needs the models:read permission (the viewer role has it).', 'muted'));
-    return;
-  }
-  const federations = await api.get('/api/v1/federations');
-  if (!federations.length) {
-    page.append(notice('You are in no federation yet, so there are no models to show.', 'muted'));
-    return;
-  }
-  const federation = lowerId(ctx.query.get('federationId')) || lowerId(federations[0].id);
+  const choice = await federationChoice(page, ctx, { heading: 'Models', permission: 'models:read', what: 'models' });
+  if (!choice) return;
+  const federation = choice.chosen;
   const scope = access.federation(federation);
   const { jobs } = await api.get(`/api/v1/jobs${api.query({ federationId: federation })}`).catch(() => ({ jobs: [] }));
   const jobId = lowerId(ctx.query.get('jobId')) || '';
-  const fedSelect = select('federationId', federations.map((f) => [lowerId(f.id), f.name]), { value: federation });
+  const fedSelect = choice.select;
   const jobSelect = select('jobId', [['', 'All jobs'], ...jobs.map((j) => [lowerId(j.id), j.name])], { value: jobId });
   const wantedMetric = ctx.query.get('metric');
   const metricSelect = select('metric', [['accuracy', 'accuracy (highest)'], ['loss', 'loss (lowest)'], ['trainLoss', 'train loss (lowest)']], { value: wantedMetric || 'accuracy' });

@@ -7,7 +7,7 @@
 import * as api from '../api.js';
 import * as access from '../access.js';
 import { scatter } from '../chart.js';
-import { h, clear, title, table, field, section, run, toast, select, lowerId, notice, actionButton, shortId, badge, ago } from '../ui.js';
+import { h, clear, title, federationChoice, table, field, section, run, toast, select, lowerId, notice, actionButton, shortId, badge, ago } from '../ui.js';
 
 const money = (v) => `$${Number(v).toFixed(2)}`;
 const seconds = (v) => `${Number(v).toFixed(2)} s`;
@@ -29,19 +29,11 @@ function parseParticipants(text) {
 }
 
 export async function render(page, ctx) {
-  page.append(title('Placement'));
-  if (!access.canAnywhere('placements:read')) {
-    page.append(notice('Seeing placements needs the placements:read permission (the viewer role has it).', 'muted'));
-    return;
-  }
-  const federations = await api.get('/api/v1/federations');
-  if (!federations.length) {
-    page.append(notice('You are in no federation yet.', 'muted'));
-    return;
-  }
-  const federation = lowerId(ctx.query.get('federationId')) || lowerId(federations[0].id);
+  const choice = await federationChoice(page, ctx, { heading: 'Placement', permission: 'placements:read', what: 'placements' });
+  if (!choice) return;
+  const federation = choice.chosen;
   const scope = access.federation(federation);
-  const fedSelect = select('federationId', federations.map((f) => [lowerId(f.id), f.name]), { value: federation });
+  const fedSelect = choice.select;
   fedSelect.addEventListener('change', () => { location.hash = `#/placement${api.query({ federationId: fedSelect.value })}`; });
 
   const wizard = h('div');
