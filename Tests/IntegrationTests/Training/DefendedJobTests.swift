@@ -33,12 +33,7 @@ import Testing
     @Test func krumExcludesAPoisonedUpdateAndRecordsWhy() async throws {
         let fixture = try await FederationFixture.make("defended", participants: 5)
         let gateway = fixture.gateway
-        var nodes: [TestNode] = []
-        for index in 0..<5 {
-            let node = try await fixture.enrolInTest(participant: index, hostname: "defended-\(index)")
-            #expect(try await node.heartbeat(datasets: [Self.digits]).status == 200)
-            nodes.append(node)
-        }
+        let nodes = try await DefendedJobTests.enrolNodes(fixture, count: 5, label: "defended")
         let owner = fixture.participants[0].adminToken
         let job = try gateway.decode(JobView.self, try await gateway.send(.POST, "/api/v1/jobs", token: owner, json: Self.job(
             fixture, defence: DefenceSpec(name: "krum", hyperparameters: ["numMaliciousClients": 1]), minFitClients: 5)), expect: 201)
@@ -73,12 +68,7 @@ import Testing
     @Test func fedQVCarriesCreditsFromRoundToRound() async throws {
         let fixture = try await FederationFixture.make("fedqv", participants: 3)
         let gateway = fixture.gateway
-        var nodes: [TestNode] = []
-        for index in 0..<3 {
-            let node = try await fixture.enrolInTest(participant: index, hostname: "fedqv-\(index)")
-            #expect(try await node.heartbeat(datasets: [Self.digits]).status == 200)
-            nodes.append(node)
-        }
+        let nodes = try await DefendedJobTests.enrolNodes(fixture, count: 3, label: "fedqv")
         let owner = fixture.participants[0].adminToken
         let job = try gateway.decode(JobView.self, try await gateway.send(.POST, "/api/v1/jobs", token: owner, json: Self.job(
             fixture, defence: DefenceSpec(name: "fedqv", hyperparameters: ["budget": 30, "theta": 0.2]), minFitClients: 3, rounds: 2)), expect: 201)
@@ -122,6 +112,17 @@ import Testing
                                        json: TaskStatusReport(attempt: task.attempt, sequence: 1, outcome: .succeeded))
         }
         return try #require(global)
+    }
+
+    /// One in-test node per participant, each reporting the digits dataset.
+    static func enrolNodes(_ fixture: FederationFixture, count: Int, label: String) async throws -> [TestNode] {
+        var nodes: [TestNode] = []
+        for index in 0..<count {
+            let node = try await fixture.enrolInTest(participant: index, hostname: "\(label)-\(index)")
+            #expect(try await node.heartbeat(datasets: [digits]).status == 200)
+            nodes.append(node)
+        }
+        return nodes
     }
 
     static func waitUntil(_ job: UUID, gateway: GovernanceClient, token: String, _ done: (JobView) -> Bool) async throws -> JobView {

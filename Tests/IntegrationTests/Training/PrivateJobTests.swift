@@ -10,12 +10,7 @@ import Testing
     @Test func aPrivateJobReportsEpsilonAndStopsAtItsTarget() async throws {
         let fixture = try await FederationFixture.make("private", participants: 2)
         let gateway = fixture.gateway
-        var nodes: [TestNode] = []
-        for index in 0..<2 {
-            let node = try await fixture.enrolInTest(participant: index, hostname: "private-\(index)")
-            #expect(try await node.heartbeat(datasets: [DefendedJobTests.digits]).status == 200)
-            nodes.append(node)
-        }
+        let nodes = try await DefendedJobTests.enrolNodes(fixture, count: 2, label: "private")
         let owner = fixture.participants[0].adminToken
         // Every participant is asked each round (q = 1): the target lies between round 2's ε and round 3's.
         var accountant = try RenyiAccountant()
