@@ -51,7 +51,7 @@ let services: [(folder: String, executable: String, dependencies: [Target.Depend
     ("Placement", "placement", ["PlacementCore", .product(name: "PostgresNIO", package: "postgres-nio"),
                                 .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     ("Orchestrator", "orchestrator", ["AssignmentCore", .product(name: "PostgresNIO", package: "postgres-nio")]),
-    ("Coordinator", "coordinator", ["FederatedCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+    ("Coordinator", "coordinator", ["FederatedCore", "SecureAggregation", .product(name: "PostgresNIO", package: "postgres-nio"),
                                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                     .product(name: "Crypto", package: "swift-crypto"),
                                     .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -160,7 +160,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "cumulus-agent",
-            dependencies: ["CumulusAPI", "CumulusClient", "AssignmentCore", "FederatedCore", argumentParser,
+            dependencies: ["CumulusAPI", "CumulusClient", "AssignmentCore", "FederatedCore", "SecureAggregation", argumentParser,
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "NIOCore", package: "swift-nio"),
@@ -247,7 +247,8 @@ let package = Package(
         .testTarget(name: "PlacementCoreTests", dependencies: ["PlacementCore", "SeededRandom", "SharedDataSupport", propertyBased], path: "Tests/PlacementCoreTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", "PlacementCore", "SharedDataSupport", hummingbird,
+            dependencies: ["CumulusKit", "CumulusAPI", "CloudClients", "CloudTestSupport", "PlacementCore", "SharedDataSupport", "FederatedCore",
+                           "SecureAggregation", hummingbird,
                            .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "NIOCore", package: "swift-nio"),

@@ -6,6 +6,7 @@ import FederatedCore
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import SecureAggregation
 
 /// What training and evaluation tasks share: the global model (downloaded by hash through the
 /// gateway, checked, cached on disk), the local dataset (`<data>/<dataset>.csv`, split into a
@@ -100,6 +101,10 @@ struct TrainRunner: TaskRunner {
             updateBytes = try SafetensorsWriter().write(clipped.model)
         }
         await progress(0.8)
+        if case .object(let secure)? = p["secureAggregation"] {
+            return try await aggregateSecurely(secure, task: task, inputs: inputs, updateBytes: updateBytes, examples: examples, trainLoss: trainLoss,
+                                               progress: progress)
+        }
         guard let upload = p["upload"]?.string, upload.hasPrefix("/api/v1/jobs/") else { throw AgentError("the task names no upload path") }
         let sha256 = SHA256.hash(data: updateBytes).map { String(format: "%02x", $0) }.joined()
         let signature = try signingKey.signature(for: UpdateHeaders.signedMessage(sha256: sha256, jobId: inputs.job, round: inputs.round, task: task.taskId))
@@ -111,6 +116,23 @@ struct TrainRunner: TaskRunner {
         let uploadHeaders = headers
         let receipt = try await withBackoff("update upload") { try await client.upload(upload, body: body, headers: uploadHeaders) }
         var result: [String: JSONValue] = ["sha256": .string(receipt.sha256), "examples": .number(Double(examples))]
+        if let trainLoss { result["trainLoss"] = .number(trainLoss) }
+        return result
+    }
+}
+
+extension TrainRunner {
+    /// The update leaves only masked: the weighted delta goes through SecAgg+ (see SecureParticipation).
+    func aggregateSecurely(_ secure: [String: JSONValue], task: TaskAssignment, inputs: TrainingContext.Inputs, updateBytes: [UInt8], examples: Int,
+                           trainLoss: Double?, progress: @Sendable (Double) async -> Void) async throws -> [String: JSONValue] {
+        guard let path = secure["path"]?.string, path.hasPrefix("/api/v1/jobs/") else { throw AgentError("the task names no secure aggregation path") }
+        let cap = Int(secure["maxExamples"]?.number ?? Double(SecureAggregationSpec.defaultMaxExamples))
+        let timeout = Int(secure["stageTimeoutSeconds"]?.number ?? Double(SecureAggregationSpec.defaultStageTimeoutSeconds))
+        let update = try SafetensorsReader(requireFinite: true).read(updateBytes)
+        let vector = try SecureUpdateEncoding.encode(update: update, global: inputs.global, weight: SecureUpdateEncoding.weight(examples: examples, cap: cap))
+        let participation = SecureParticipation(gateway: context.gateway, signingKey: signingKey, path: path, stageTimeout: .seconds(timeout))
+        let stage = try await participation.run(task: task.taskId, vector: vector, examples: examples, trainLoss: trainLoss, progress: progress)
+        var result: [String: JSONValue] = ["examples": .number(Double(examples)), "secureAggregation": .string(stage.rawValue)]
         if let trainLoss { result["trainLoss"] = .number(trainLoss) }
         return result
     }

@@ -58,6 +58,54 @@ public struct PrivacySpec: Codable, Sendable, Equatable {
     }
 }
 
+/// Secure aggregation (SecAgg+): the coordinator learns only the weighted sum of the round's
+/// updates. Each agent masks `weight × (its model − the global model)`, clipped coordinate-wise
+/// to ±`clippingRange`, where weight = min(examples, `maxExamples`) ÷ `maxExamples`. A round
+/// survives dropouts while at least `threshold` × the agents that joined it remain (a fraction
+/// above one half, rounded up); below that it is aborted and run again. Every protocol stage
+/// waits at most `stageTimeoutSeconds` for the agents. Not with a defence or differential
+/// privacy, which need the individual updates.
+public struct SecureAggregationSpec: Codable, Sendable, Equatable {
+    public var threshold: Double?
+    public var clippingRange: Double?
+    public var maxExamples: Int?
+    public var stageTimeoutSeconds: Int?
+    public init(threshold: Double? = nil, clippingRange: Double? = nil, maxExamples: Int? = nil, stageTimeoutSeconds: Int? = nil) {
+        self.threshold = threshold; self.clippingRange = clippingRange; self.maxExamples = maxExamples; self.stageTimeoutSeconds = stageTimeoutSeconds
+    }
+    public static let defaultThreshold = 0.67
+    public static let defaultClippingRange = 1.0
+    public static let defaultMaxExamples = 10_000
+    public static let defaultStageTimeoutSeconds = 30
+    public var effectiveThreshold: Double { threshold ?? Self.defaultThreshold }
+    public var effectiveClippingRange: Double { clippingRange ?? Self.defaultClippingRange }
+    public var effectiveMaxExamples: Int { maxExamples ?? Self.defaultMaxExamples }
+    public var effectiveStageTimeoutSeconds: Int { stageTimeoutSeconds ?? Self.defaultStageTimeoutSeconds }
+}
+
+/// A securely aggregated round as the job shows it: who joined, the threshold, who contributed
+/// to the sum, who dropped out at which stage, and the attempts aborted before this one.
+public struct SecureRoundSummary: Codable, Sendable, Equatable {
+    public var session: String
+    public var joined: Int
+    public var threshold: Int
+    public var contributors: [UUID]
+    /// Node ids that dropped out, with the stage they missed.
+    public var dropped: [String: String]
+    public var abortedAttempts: [String]
+    public init(session: String, joined: Int, threshold: Int, contributors: [UUID], dropped: [String: String], abortedAttempts: [String]) {
+        self.session = session; self.joined = joined; self.threshold = threshold; self.contributors = contributors; self.dropped = dropped
+        self.abortedAttempts = abortedAttempts
+    }
+}
+
+/// `POST /api/v1/jobs/{id}/rounds/{round}/secure/join`: a node offers its organisation's train task
+/// to the round's secure aggregation.
+public struct SecureJoin: Codable, Sendable, Equatable {
+    public var taskId: UUID
+    public init(taskId: UUID) { self.taskId = taskId }
+}
+
 /// What a round's defence did with one organisation's update: `kept`, `downWeighted` or
 /// `excluded`, its share of the new model (shares sum to 1), the rule's score, and why.
 public struct UpdateVerdict: Codable, Sendable, Equatable {
@@ -114,10 +162,12 @@ public struct NewJob: Codable, Sendable, Equatable {
     public var deploymentId: UUID?
     /// Differential privacy (not with a defence).
     public var privacy: PrivacySpec?
+    /// Secure aggregation (not with a defence or differential privacy).
+    public var secureAggregation: SecureAggregationSpec?
     public init(federationId: UUID, name: String, model: ModelSpec, dataset: String, strategy: StrategySpec, rounds: Int, fractionFit: Double = 1,
                 minFitClients: Int = 1, minAvailableClients: Int = 1, roundDeadlineSeconds: Int = 300, local: LocalTrainingSpec = .init(),
                 evaluateEvery: Int = 1, seed: UInt64 = 1, externalTrainer: String? = nil, requireApproval: Bool? = nil, defence: DefenceSpec? = nil,
-                deploymentId: UUID? = nil, privacy: PrivacySpec? = nil) {
+                deploymentId: UUID? = nil, privacy: PrivacySpec? = nil, secureAggregation: SecureAggregationSpec? = nil) {
         self.federationId = federationId; self.name = name; self.model = model; self.dataset = dataset; self.strategy = strategy; self.rounds = rounds
         self.fractionFit = fractionFit; self.minFitClients = minFitClients; self.minAvailableClients = minAvailableClients
         self.roundDeadlineSeconds = roundDeadlineSeconds; self.local = local; self.evaluateEvery = evaluateEvery; self.seed = seed
@@ -126,6 +176,7 @@ public struct NewJob: Codable, Sendable, Equatable {
         self.defence = defence
         self.deploymentId = deploymentId
         self.privacy = privacy
+        self.secureAggregation = secureAggregation
     }
 }
 
@@ -157,13 +208,15 @@ public struct RoundView: Codable, Sendable, Equatable {
     /// round were scaled down to the clipping norm.
     public var epsilon: Double?
     public var clippedUpdates: Int?
+    /// With secure aggregation: how the round's secure sum went.
+    public var secure: SecureRoundSummary?
     public init(round: Int, state: String, openedAt: Date, closedAt: Date?, invited: [UUID], accepted: [UUID], stragglers: [String: String],
                 rejectedUpdates: Int, examples: Int, trainLoss: Double?, evaluationLoss: Double?, evaluationAccuracy: Double?, modelHash: String?,
-                verdicts: [UpdateVerdict]? = nil, epsilon: Double? = nil, clippedUpdates: Int? = nil) {
+                verdicts: [UpdateVerdict]? = nil, epsilon: Double? = nil, clippedUpdates: Int? = nil, secure: SecureRoundSummary? = nil) {
         self.round = round; self.state = state; self.openedAt = openedAt; self.closedAt = closedAt; self.invited = invited; self.accepted = accepted
         self.stragglers = stragglers; self.rejectedUpdates = rejectedUpdates; self.examples = examples; self.trainLoss = trainLoss
         self.evaluationLoss = evaluationLoss; self.evaluationAccuracy = evaluationAccuracy; self.modelHash = modelHash; self.verdicts = verdicts
-        self.epsilon = epsilon; self.clippedUpdates = clippedUpdates
+        self.epsilon = epsilon; self.clippedUpdates = clippedUpdates; self.secure = secure
     }
 }
 

@@ -23,6 +23,8 @@ struct Conductor: Service {
     let settings: CoordinatorSettings
     let postgres: PostgresClient
     let metrics: TrainingMetrics
+    let keys: NodeKeys
+    let secureMemory: SecureRoundMemory
     let logger: Logger
 
     static let leaderLockKey: Int64 = 0x43_55_4D_55_4C_55_53 // "CUMULUS"
@@ -88,7 +90,7 @@ struct Conductor: Service {
                 try? await store.finish(job.id, state: .failed, error: failure.description)
             } catch {
                 // A peer or the database was briefly unavailable: the next tick tries again.
-                logger.warning("job step will be retried", metadata: ["job": "\(job.id)", "error": "\(error)"])
+                logger.warning("job step will be retried", metadata: ["job": "\(job.id)", "error": .string(String(reflecting: error))])
             }
         }
         do { metrics.openRounds(try await store.openRounds()) } catch {
@@ -141,7 +143,12 @@ struct Conductor: Service {
             try await open(job, number)
             return
         }
-        if round.state == "open" { try await closeIfDue(job, round) }
+        guard round.state == "open" else { return }
+        if let secure = spec.secureAggregation {
+            try await stepSecureRound(job, round, secure)
+        } else {
+            try await closeIfDue(job, round)
+        }
     }
 
     func open(_ job: JobStore.JobRow, _ number: Int) async throws {
@@ -183,11 +190,21 @@ struct Conductor: Service {
             parameters["seed"] = .number(Double((spec.seed &+ UInt64(number * 1000 + index)) % (1 << 52)))
             parameters["upload"] = .string("/api/v1/jobs/\(job.id.uuidString.lowercased())/rounds/\(number)/update")
             if let privacy, privacy.clipping == "client-fixed" { parameters["clippingNorm"] = .number(privacy.clippingNorm) }
+            var deadline = spec.roundDeadlineSeconds
+            if let secure = spec.secureAggregation {
+                let job = job.id.uuidString.lowercased()
+                parameters["secureAggregation"] = .object([
+                    "path": .string("/api/v1/jobs/\(job)/rounds/\(number)/secure"), "maxExamples": .number(Double(secure.effectiveMaxExamples)),
+                    "stageTimeoutSeconds": .number(Double(secure.effectiveStageTimeoutSeconds)),
+                ])
+                // After training come five protocol stages, each waiting at most the stage timeout.
+                deadline += 6 * secure.effectiveStageTimeoutSeconds
+            }
             let task = try await peers.createTask(NewTask(
                 federationId: job.federationId, organisationId: organisation, kind: "train", parameters: parameters,
                 requirement: TaskRequirement(minimumMemoryGB: 0.25, minimumFreeDiskGB: 0.1, dataset: spec.dataset, maximumCPUUtilisation: 1,
                                              maximumMemoryUtilisation: 0.95),
-                maxAttempts: 3, leaseSeconds: 60, deadlineSeconds: spec.roundDeadlineSeconds, reference: Self.reference(job.id, number)))
+                maxAttempts: 3, leaseSeconds: 60, deadlineSeconds: deadline, reference: Self.reference(job.id, number)))
             tasks[organisation] = task.id
         }
         try await store.openRound(job.id, number, tasks: tasks, deadline: .now.addingTimeInterval(Double(spec.roundDeadlineSeconds)))
@@ -246,14 +263,30 @@ struct Conductor: Service {
         try await close(job, round, accepted: accepted, stragglers: stragglers)
     }
 
+    /// Whose update went into a round's aggregate, and what it reported.
+    struct Contribution: Sendable {
+        var organisation: UUID
+        var examples: Int
+        var trainLoss: Double?
+    }
+
     func close(_ job: JobStore.JobRow, _ round: JobStore.RoundRow, accepted: [JobStore.UpdateRow], stragglers: [String: String]) async throws {
+        let updates = accepted.map { update in
+            RoundClose.Update(client: update.organisation.uuidString.lowercased(), examples: update.examples) { try Self.readUpdate(update.path) }
+        }
+        try await conclude(job, round, updates: updates,
+                           contributions: accepted.map { Contribution(organisation: $0.organisation, examples: $0.examples, trainLoss: $0.trainLoss) },
+                           stragglers: stragglers, secure: nil)
+    }
+
+    /// Aggregates the round's updates (individual ones, or the one secure sum) with the job's
+    /// strategy, defence or privacy, publishes the new global model and closes the round.
+    func conclude(_ job: JobStore.JobRow, _ round: JobStore.RoundRow, updates: [RoundClose.Update], contributions accepted: [Contribution],
+                  stragglers: [String: String], secure: SecureRoundSummary?) async throws {
         let spec = job.spec
         guard let checkpoint = try await store.checkpoint(job.id) else { throw JobFailure(description: "the job has no checkpoint") }
         var strategy = try AnyStrategy(checkpoint: checkpoint)
         guard strategy.nextRound == round.round else { throw JobFailure(description: "the strategy is at round \(strategy.nextRound), the job at \(round.round)") }
-        let updates = accepted.map { update in
-            RoundClose.Update(client: update.organisation.uuidString.lowercased(), examples: update.examples) { try Self.readUpdate(update.path) }
-        }
         let defence = spec.defence.map { DefenceChoice(name: $0.name, hyperparameters: $0.hyperparameters) }
         let outcome: RoundClose.Outcome
         let previousState = defence?.isStateful == true ? try await store.defenceState(job.id) : nil
@@ -308,7 +341,7 @@ struct Conductor: Service {
         }
         try await store.closeRound(job.id, round.round, modelHash: hash, examples: examples, trainLoss: trainLoss, stragglers: stragglers,
                                    verdicts: verdicts, checkpoint: try strategy.checkpoint(), defenceState: outcome.defenceState, privacy: outcome.privacy,
-                                   clippedUpdates: outcome.clippedUpdates, evaluationTasks: evaluationTasks)
+                                   clippedUpdates: outcome.clippedUpdates, secure: secure, evaluationTasks: evaluationTasks)
         if let epsilon = outcome.privacy?.epsilon { metrics.privacySpent(job: job.id, epsilon: epsilon) }
         metrics.roundClosed(job: job.id, outcome: "completed", openedAt: round.openedAt, accepted: accepted.count, stragglers: stragglers.count)
         logger.info("round closed", metadata: ["job": "\(job.id)", "round": "\(round.round)", "updates": "\(accepted.count)", "model": .string(hash)])

@@ -91,5 +91,52 @@ enum CoordinatorMigrations {
             "0006_privacy",
             "ALTER TABLE jobs ADD COLUMN privacy_state text, ADD COLUMN stop_reason text",
             "ALTER TABLE rounds ADD COLUMN epsilon double precision, ADD COLUMN clipped_updates int"),
+        // Secure aggregation: the protocol state of an open round's current attempt, the messages
+        // relayed (public keys, encrypted shares, masked inputs: nothing in the clear), the
+        // attempts aborted, and the summary a closed round keeps.
+        Migration(
+            "0007_secure_aggregation",
+            "ALTER TABLE rounds ADD COLUMN secure jsonb",
+            """
+            CREATE TABLE secure_rounds (
+                job_id uuid NOT NULL,
+                round int NOT NULL,
+                attempt int NOT NULL,
+                stage text NOT NULL,
+                stage_deadline timestamptz NOT NULL,
+                configuration text,
+                -- node id → organisation id, fixed when joining closes
+                members jsonb NOT NULL DEFAULT '{}',
+                -- node id → the stage it missed
+                dropped jsonb NOT NULL DEFAULT '{}',
+                PRIMARY KEY (job_id, round)
+            )
+            """,
+            """
+            CREATE TABLE secure_messages (
+                job_id uuid NOT NULL,
+                round int NOT NULL,
+                attempt int NOT NULL,
+                stage text NOT NULL,
+                -- 'in': an agent's message (party: its node id); 'out': the coordinator's answer to that node
+                direction text NOT NULL,
+                party text NOT NULL,
+                body bytea,
+                fed boolean NOT NULL DEFAULT false,
+                at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (job_id, round, attempt, stage, direction, party)
+            )
+            """,
+            """
+            CREATE TABLE secure_aborts (
+                job_id uuid NOT NULL,
+                round int NOT NULL,
+                attempt int NOT NULL,
+                stage text NOT NULL,
+                reason text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (job_id, round, attempt)
+            )
+            """),
     ]
 }

@@ -188,6 +188,27 @@ struct JobController: Sendable {
                 throw Problem.invalidField("privacy.noiseMultiplier", "\(error) with \(spec.minFitClients) participant(s) per round (minFitClients)")
             }
         }
+        if let secure = spec.secureAggregation {
+            guard spec.defence == nil else {
+                throw Problem.invalidField("secureAggregation", "cannot be combined with a defence: robust rules need the individual updates, which secure aggregation hides")
+            }
+            guard spec.privacy == nil else {
+                throw Problem.invalidField("secureAggregation", "cannot be combined with differential privacy here: its clipping and noise work on the individual updates")
+            }
+            let threshold = secure.effectiveThreshold
+            guard threshold > 0.5, threshold <= 1 else {
+                throw Problem.invalidField("secureAggregation.threshold", "must be a fraction in (0.5, 1] of the agents that join; got \(threshold)", limit: "(0.5, 1]")
+            }
+            let range = secure.effectiveClippingRange
+            guard range.isFinite, range > 0, range <= 1_000 else {
+                throw Problem.invalidField("secureAggregation.clippingRange", "must be in (0, 1000]; got \(range)", limit: "1000")
+            }
+            try Self.range(secure.effectiveMaxExamples, 1...1_000_000_000, "secureAggregation.maxExamples")
+            try Self.range(secure.effectiveStageTimeoutSeconds, 2...3_600, "secureAggregation.stageTimeoutSeconds")
+            guard spec.minFitClients >= 2 else {
+                throw Problem.invalidField("minFitClients", "must be at least 2 with secure aggregation: a sum of one update is that update", limit: "2")
+            }
+        }
         if let defence = spec.defence {
             let choice = DefenceChoice(name: defence.name, hyperparameters: defence.hyperparameters)
             if let problem = choice.problem { throw Problem.invalidField("defence", problem) }

@@ -50,6 +50,7 @@ struct JobStore: Sendable {
         var verdicts: [UpdateVerdict]?
         var epsilon: Double?
         var clippedUpdates: Int?
+        var secure: SecureRoundSummary?
     }
 
     struct UpdateRow: Sendable {
@@ -71,7 +72,9 @@ struct JobStore: Sendable {
             'closedAt', extract(epoch FROM r.closed_at), 'tasks', r.tasks, 'evaluationTasks', r.evaluation_tasks, 'stragglers', r.stragglers,
             'modelHash', r.model_hash, 'examples', r.examples, 'trainLoss', r.train_loss, 'evaluationLoss', r.evaluation_loss,
             'evaluationAccuracy', r.evaluation_accuracy, 'verdicts', r.verdicts, 'epsilon', r.epsilon, 'clippedUpdates', r.clipped_updates,
-            'accepted', (SELECT coalesce(json_agg(u.organisation_id ORDER BY u.accepted_at), '[]') FROM updates u WHERE u.job_id = r.job_id AND u.round = r.round),
+            'accepted', CASE WHEN r.secure IS NOT NULL THEN (r.secure->'contributors')::json
+                ELSE (SELECT coalesce(json_agg(u.organisation_id ORDER BY u.accepted_at), '[]') FROM updates u WHERE u.job_id = r.job_id AND u.round = r.round) END,
+            'secure', r.secure,
             'rejected', (SELECT count(*) FROM rejected_updates x WHERE x.job_id = r.job_id AND x.round = r.round))::text
         """
 
@@ -234,14 +237,15 @@ struct JobStore: Sendable {
     /// one transaction, so a restart resumes either before this round's aggregation or after it.
     func closeRound(_ job: UUID, _ round: Int, modelHash: String, examples: Int, trainLoss: Double?, stragglers: [String: String],
                     verdicts: [UpdateVerdict]?, checkpoint: Data, defenceState: Data?, privacy: PrivacyChoice.State?, clippedUpdates: Int?,
-                    evaluationTasks: [UUID: UUID]?) async throws {
+                    secure: SecureRoundSummary? = nil, evaluationTasks: [UUID: UUID]?) async throws {
         let evaluation = try evaluationTasks.map { try Self.json(Dictionary(uniqueKeysWithValues: $0.map { ($0.key.uuidString.lowercased(), $0.value) })) }
         try await postgres.withTransaction(logger: logger) { connection in
             try await connection.query(
                 """
                 UPDATE rounds SET state = \(evaluationTasks == nil ? "closed" : "evaluating"), closed_at = now(), model_hash = \(modelHash),
                     examples = \(examples), train_loss = \(trainLoss), stragglers = \(try Self.json(stragglers))::jsonb, evaluation_tasks = \(evaluation)::jsonb,
-                    verdicts = \(try verdicts.map { try Self.json($0) })::jsonb, epsilon = \(privacy?.epsilon), clipped_updates = \(clippedUpdates)
+                    verdicts = \(try verdicts.map { try Self.json($0) })::jsonb, epsilon = \(privacy?.epsilon), clipped_updates = \(clippedUpdates),
+                    secure = \(try secure.map { try Self.json($0) })::jsonb
                 WHERE job_id = \(job) AND round = \(round) AND state = 'open'
                 """, logger: logger)
             try await connection.query(
@@ -354,7 +358,7 @@ extension JobStore.JobRow {
                               closedAt: row.closedAt.map(Date.init(timeIntervalSince1970:)), invited: row.tasks.keys.compactMap(UUID.init(uuidString:)).sorted { $0.uuidString < $1.uuidString },
                               accepted: row.accepted, stragglers: row.stragglers, rejectedUpdates: row.rejected, examples: row.examples, trainLoss: row.trainLoss,
                               evaluationLoss: row.evaluationLoss, evaluationAccuracy: row.evaluationAccuracy, modelHash: row.modelHash,
-                              verdicts: row.verdicts, epsilon: row.epsilon, clippedUpdates: row.clippedUpdates)
+                              verdicts: row.verdicts, epsilon: row.epsilon, clippedUpdates: row.clippedUpdates, secure: row.secure)
                 })
     }
 }

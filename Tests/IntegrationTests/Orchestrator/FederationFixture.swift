@@ -40,7 +40,7 @@ struct FederationFixture {
     func enrolInTest(participant: Int, hostname: String, memoryGiB: Int64 = 16) async throws -> TestNode {
         let signing = Curve25519.Signing.PrivateKey()
         let agreement = Curve25519.KeyAgreement.PrivateKey()
-        let enrolled = try gateway.decode(EnrolledNode.self, try await gateway.send(.POST, "/api/v1/auth/enrol", json: EnrolmentRequest(
+        let enrolled = try gateway.decode(EnrolledNode.self, try await gateway.sendWaitingOutRateLimit(.POST, "/api/v1/auth/enrol", json: EnrolmentRequest(
             token: try await enrolmentToken(for: participant), hostname: hostname, signingPublicKey: signing.publicKey.rawRepresentation.base64EncodedString(),
             agreementPublicKey: agreement.publicKey.rawRepresentation.base64EncodedString())), expect: 201)
         var node = TestNode(gateway: gateway, id: enrolled.nodeId, signing: signing, token: "")
@@ -64,7 +64,7 @@ struct TestNode {
     func freshToken() async throws -> String {
         let timestamp = Int64(Date.now.timeIntervalSince1970 * 1000)
         let signature = try signing.signature(for: NodeTokenRequest.message(nodeId: id, timestamp: timestamp)).base64EncodedString()
-        return try gateway.decode(AccessToken.self, try await gateway.send(
+        return try gateway.decode(AccessToken.self, try await gateway.sendWaitingOutRateLimit(
             .POST, "/api/v1/auth/node-token", json: NodeTokenRequest(nodeId: id, timestamp: timestamp, signature: signature)), expect: 200).accessToken
     }
 

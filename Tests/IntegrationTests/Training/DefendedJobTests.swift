@@ -7,7 +7,8 @@ import Testing
 /// A job with a defence, through the gateway: five participants play their part by hand (take
 /// the task, download the global model, upload a signed update), one of them poisoned. Krum
 /// must exclude it, say so in the round, and the new global model must be an honest one.
-@Suite struct DefendedJobTests {
+// Inside TrainingTests: serialized with the suite that restarts the coordinator.
+extension TrainingTests { @Suite(.serialized) struct DefendedJobTests {
     static let digits = DatasetSummary(name: "digits", rows: 100, schemaHash: String(repeating: "d", count: 64))
 
     static func job(_ fixture: FederationFixture, defence: DefenceSpec?, minFitClients: Int, rounds: Int = 1) -> NewJob {
@@ -133,4 +134,4 @@ import Testing
         }
         return view
     }
-}
+}}

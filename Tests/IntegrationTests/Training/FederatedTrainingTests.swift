@@ -39,6 +39,24 @@ extension TrainingTests { @Suite(.serialized) struct FederatedTrainingTests {
         #expect(versions.versions.map(\.round) == Array(0...spec.rounds))
     }
 
+    /// Secure aggregation with real agents: each masks its update (SecAgg+), the coordinator
+    /// sees only the sum, and the federation still trains as well as central training.
+    @Test func aFederationTrainsDigitsWithSecureAggregation() async throws {
+        let federation = try await DigitsFederation.start("secagg")
+        defer { federation.stop() }
+        var spec = federation.job("digits-secagg", strategy: StrategySpec(name: "fedavg"))
+        spec.minFitClients = 3
+        spec.secureAggregation = SecureAggregationSpec(threshold: 0.6, stageTimeoutSeconds: 20)
+        let job = try await federation.waitForJob(try await federation.create(spec).id)
+        try #require(job.state == .succeeded, "the job ended \(job.state.rawValue): \(job.error ?? "")")
+        #expect(job.rounds.allSatisfy { $0.secure?.contributors.count == federation.participants }, "\(job.rounds.map { $0.secure?.dropped ?? [:] })")
+        #expect(job.rounds.allSatisfy { $0.accepted.count == federation.participants && $0.examples > 0 })
+        let federated = try await federation.accuracy(of: try #require(job.globalModelHash))
+        let central = try federation.centralAccuracy(epochs: spec.rounds * spec.local.epochs / 2, local: spec.local)
+        print(String(format: "secure aggregation: federated accuracy %.2f %%; central %.2f %%", federated * 100, central * 100))
+        #expect(federated >= central - 0.03, "federated \(federated) is more than 3 points below central \(central)")
+    }
+
     /// The external-trainer contract, with the README's numpy example doing the training.
     @Test func anExternalTrainerCommandTrainsInsteadOfTheBuiltInOne() async throws {
         let federation = try await DigitsFederation.start("external", participants: 2)

@@ -6,7 +6,8 @@ import Testing
 /// A job with differential privacy through the gateway: agents are told to clip (client-side
 /// clipping), the coordinator clips again and adds the noise, every round reports the ε spent,
 /// and the job stops, successfully and saying why, before a round would pass its target ε.
-@Suite struct PrivateJobTests {
+// Inside TrainingTests: serialized with the suite that restarts the coordinator.
+extension TrainingTests { @Suite(.serialized) struct PrivateJobTests {
     @Test func aPrivateJobReportsEpsilonAndStopsAtItsTarget() async throws {
         let fixture = try await FederationFixture.make("private", participants: 2)
         let gateway = fixture.gateway
@@ -51,4 +52,4 @@ import Testing
             #expect(round.clippedUpdates == 2, "the coordinator clips what the agents did not")
         }
     }
-}
+}}
