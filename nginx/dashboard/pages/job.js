@@ -1,6 +1,6 @@
 // One job, live: its settings, a chart of loss and accuracy per round that updates as the
 // coordinator's server-sent events arrive, every round's participants (asked, answered,
-// stragglers with why, the defence's verdicts, ε spent), cancel and approve.
+// stragglers with why, the defence's verdicts, ε spent, the secure sum), cancel and approve.
 
 import * as api from '../api.js';
 import * as access from '../access.js';
@@ -66,6 +66,13 @@ export async function render(page, ctx) {
       { label: 'Defence', value: (r) => (r.verdicts && r.verdicts.length
         ? h('ul.plain', r.verdicts.map((v) => h('li', { 'data-verdict': v.decision }, `${access.organisationName(v.organisationId) || shortId(v.organisationId)}: ${v.decision}, ${(v.influence * 100).toFixed(1)} % — ${v.reason}`)))
         : '—') },
+      // Secure aggregation: who is in the sum, the threshold, who dropped where, attempts aborted.
+      ...(spec.secureAggregation ? [{ label: 'Secure sum', value: (r) => (r.secure
+        ? h('ul.plain', { 'data-secure': 'summary' },
+          h('li', `${r.secure.contributors.length} of ${r.secure.joined} joined in the sum (t = ${r.secure.threshold})`),
+          Object.entries(r.secure.dropped || {}).map(([node, stage]) => h('li', `node ${shortId(node)} dropped at ${stage}`)),
+          (r.secure.abortedAttempts || []).map((why) => h('li', `aborted ${why}`)))
+        : '—') }] : []),
     ], job.rounds.slice().reverse(), { empty: 'No round has opened yet (the job waits for its turn and for participants).', rowAttrs: (r) => ({ 'data-round': String(r.round) }) }));
 
     const open = !['succeeded', 'failed', 'cancelled'].includes(job.state);
