@@ -63,15 +63,19 @@ public struct PrivacySpec: Codable, Sendable, Equatable {
 /// to ±`clippingRange`, where weight = min(examples, `maxExamples`) ÷ `maxExamples`. A round
 /// survives dropouts while at least `threshold` × the agents that joined it remain (a fraction
 /// above one half, rounded up); below that it is aborted and run again. Every protocol stage
-/// waits at most `stageTimeoutSeconds` for the agents. Not with a defence or differential
-/// privacy, which need the individual updates.
+/// waits at most `stageTimeoutSeconds` for the agents. With `neighbours` k, each agent shares
+/// secrets and masks only with about k others on a random ring (SecAgg+: work grows with k, not
+/// with the round's size), and the threshold applies to each neighbourhood; without it, with
+/// everyone. Not with a defence or differential privacy, which need the individual updates.
 public struct SecureAggregationSpec: Codable, Sendable, Equatable {
     public var threshold: Double?
     public var clippingRange: Double?
     public var maxExamples: Int?
     public var stageTimeoutSeconds: Int?
-    public init(threshold: Double? = nil, clippingRange: Double? = nil, maxExamples: Int? = nil, stageTimeoutSeconds: Int? = nil) {
+    public var neighbours: Int?
+    public init(threshold: Double? = nil, clippingRange: Double? = nil, maxExamples: Int? = nil, stageTimeoutSeconds: Int? = nil, neighbours: Int? = nil) {
         self.threshold = threshold; self.clippingRange = clippingRange; self.maxExamples = maxExamples; self.stageTimeoutSeconds = stageTimeoutSeconds
+        self.neighbours = neighbours
     }
     public static let defaultThreshold = 0.67
     public static let defaultClippingRange = 1.0

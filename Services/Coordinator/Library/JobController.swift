@@ -205,6 +205,7 @@ struct JobController: Sendable {
             }
             try Self.range(secure.effectiveMaxExamples, 1...1_000_000_000, "secureAggregation.maxExamples")
             try Self.range(secure.effectiveStageTimeoutSeconds, 2...3_600, "secureAggregation.stageTimeoutSeconds")
+            if let neighbours = secure.neighbours { try Self.range(neighbours, 2...1_000, "secureAggregation.neighbours") }
             guard spec.minFitClients >= 2 else {
                 throw Problem.invalidField("minFitClients", "must be at least 2 with secure aggregation: a sum of one update is that update", limit: "2")
             }

@@ -1,3 +1,4 @@
+import Crypto
 import CumulusAPI
 import CumulusKit
 import FederatedCore
@@ -77,9 +78,15 @@ extension Conductor {
         }
         guard let globalHash = job.globalHash else { throw JobFailure(description: "the job has no global model") }
         let global = try await models.model(globalHash)
+        let roundID = "\(job.id.uuidString.lowercased())/round-\(round.round)/attempt-\(state.attempt)"
+        // SecAgg+'s ring is public: a seed every party can recompute from the round is enough.
+        let graph: NeighbourGraphKind = spec.neighbours.map {
+            .randomRing(degree: $0, seed: SHA256.hash(data: Data(roundID.utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        } ?? .complete
+        let neighbourhood = NeighbourGraph(kind: graph, count: participants.count).smallestNeighbourhood
         let configuration = try SecAggConfiguration(
-            roundID: "\(job.id.uuidString.lowercased())/round-\(round.round)/attempt-\(state.attempt)", participants: participants,
-            threshold: SecAggConfiguration.threshold(fraction: spec.effectiveThreshold, participants: participants.count),
+            roundID: roundID, participants: participants,
+            threshold: SecAggConfiguration.threshold(fraction: spec.effectiveThreshold, participants: neighbourhood), graph: graph,
             vectorLength: global.parameterCount, clippingBound: Float(spec.effectiveClippingRange))
         await secureMemory.set(.init(attempt: state.attempt, server: SecAggServer(configuration: configuration), expected: Set(participants.map(\.id))),
                                job.id, round.round)

@@ -82,6 +82,36 @@ extension TrainingTests { @Suite(.serialized) struct SecureJobTests {
         #expect(done.state == .succeeded, "\(done.error ?? "")")
     }
 
+    /// SecAgg+'s sparse graph: with `neighbours` 2 each of five agents shares with two others
+    /// (neighbourhoods of three, t = 2), and the sum is the same, with or without a dropout.
+    @Test func aSparseRingOfNeighboursGivesTheSameSum() async throws {
+        let fixture = try await FederationFixture.make("secure-ring", participants: Self.agents)
+        let gateway = fixture.gateway
+        let owner = fixture.participants[0].adminToken
+        let nodes = try await DefendedJobTests.enrolNodes(fixture, count: Self.agents, label: "secure-ring")
+        var secure = Self.secure
+        secure.neighbours = 2
+        let job = try gateway.decode(JobView.self, try await gateway.send(.POST, "/api/v1/jobs", token: owner, json: Self.job(fixture, rounds: 2, secure: secure)),
+                                     expect: 201)
+        for round in 1...2 {
+            for node in nodes { _ = try await node.heartbeat(datasets: [DefendedJobTests.digits]) }
+            let played = try await Self.playRound(round, of: job, nodes: nodes, gateway: gateway) { agent, stage in
+                round == 2 && agent == 2 && stage == .maskedInput
+            }
+            let view = try await DefendedJobTests.waitUntil(job.id, gateway: gateway, token: owner) { $0.completedRounds >= round || $0.state.isTerminal }
+            try #require(view.completedRounds >= round, "round \(round): \(view.state) \(view.error ?? "")")
+            let summary = try #require(view.rounds[round - 1].secure)
+            #expect(summary.threshold == 2 && summary.contributors.count == (round == 1 ? 5 : 4), "\(summary)")
+            let after = try SafetensorsReader().read([UInt8](try await gateway.send(.GET, "/api/v1/models/blobs/\(try #require(view.rounds[round - 1].modelHash))",
+                                                                                       token: owner).body))
+            for (name, tensor) in after {
+                for (actual, expected) in zip(tensor.floatValues(), played.expectedMean[name]!.floatValues()) {
+                    #expect(abs(actual - expected) < 1e-5, "round \(round) \(name): \(actual) vs \(expected)")
+                }
+            }
+        }
+    }
+
     /// Below the threshold the attempt is aborted and the round runs again; a tampered share is
     /// refused and its sender treated as dropped; what the coordinator stores is never an update
     /// in the clear.
