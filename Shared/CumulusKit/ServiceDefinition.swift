@@ -19,6 +19,8 @@ public struct ServiceDefinition: Sendable {
     public var onStart: @Sendable (ServiceDependencies) async throws -> Void
     /// How this service verifies bearer tokens; by default against governance's JWKS.
     public var tokenVerifier: (@Sendable (ServiceDependencies) -> (any AccessTokenVerifier)?)?
+    /// High-rate routes whose successful answers are logged at debug (see HTTPMetricsMiddleware).
+    public var quietRoutes: Set<String> = []
 
     public init(
         service: ServiceName,

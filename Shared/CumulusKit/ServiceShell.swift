@@ -93,7 +93,7 @@ public enum ServiceShell {
         let background = definition.backgroundServices(dependencies)
         // The queues this service reads are measured at every scrape (length, pending, oldest).
         let consumed = background.compactMap { $0 as? StreamConsumer }.map { StreamGroup(stream: $0.stream, group: $0.group) }
-        let router = makeRouter(service: definition.service, metrics: registry, verifier: verifier, policy: policy)
+        let router = makeRouter(service: definition.service, metrics: registry, verifier: verifier, policy: policy, quietRoutes: definition.quietRoutes)
         HealthController(dependencies: dependencies, openAPI: definition.openAPI.yaml, consumedStreams: consumed).addRoutes(to: router)
         definition.addRoutes(router, dependencies)
 
@@ -118,11 +118,12 @@ public enum ServiceShell {
         service: ServiceName,
         metrics: PrometheusCollectorRegistry,
         verifier: (any AccessTokenVerifier)?,
-        policy: any AuthorizationPolicy
+        policy: any AuthorizationPolicy,
+        quietRoutes: Set<String> = []
     ) -> Router<CumulusRequestContext> {
         let router = Router(context: CumulusRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: HTTPMetricsMiddleware(metrics: HTTPMetrics(registry: metrics, service: service.rawValue)))
+        router.add(middleware: HTTPMetricsMiddleware(metrics: HTTPMetrics(registry: metrics, service: service.rawValue), quietRoutes: quietRoutes))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthenticationMiddleware(verifier: verifier, policy: policy))
         return router

@@ -167,3 +167,15 @@ import Testing
         #expect(text.contains("cumulus_http_request_duration_seconds_bucket"))
     }
 }
+
+/// High-rate routes log their successes at debug, their failures at info like every route.
+@Suite struct QuietRouteTests {
+    @Test func onlySuccessfulAnswersOnQuietRoutesAreLoggedAtDebug() {
+        let quiet: Set<String> = ["/api/v1/agent/heartbeat"]
+        #expect(HTTPMetricsMiddleware<CumulusRequestContext>.logLevel(route: "/api/v1/agent/heartbeat", status: 200, quietRoutes: quiet) == .debug)
+        #expect(HTTPMetricsMiddleware<CumulusRequestContext>.logLevel(route: "/api/v1/agent/heartbeat", status: 400, quietRoutes: quiet) == .info)
+        #expect(HTTPMetricsMiddleware<CumulusRequestContext>.logLevel(route: "/api/v1/agent/heartbeat", status: 401, quietRoutes: quiet) == .info)
+        #expect(HTTPMetricsMiddleware<CumulusRequestContext>.logLevel(route: "/api/v1/nodes", status: 200, quietRoutes: quiet) == .info)
+        #expect(HTTPMetricsMiddleware<CumulusRequestContext>.logLevel(route: "/api/v1/agent/heartbeat", status: 200, quietRoutes: []) == .info)
+    }
+}
