@@ -110,32 +110,27 @@ struct SecureController: Sendable {
         let configuration = try JSONDecoder().decode(SecAggConfiguration.self, from: configurationBytes)
         // A masked input is the model's size in base64; everything else is small.
         let limit = stage == .maskedInput ? configuration.vectorLength * 6 + (64 << 10) : 4 << 20
+        let agent = caller.agent
+        // Decoded, checked on its own, and stored re-encoded (never the client's raw bytes).
+        func checked<Message: Codable>(_ type: Message.Type, _ check: (Message) throws -> Void) async throws -> Data {
+            let message = try await Self.decode(Message.self, request, limit: limit)
+            try check(message)
+            return try JSONEncoder().encode(message)
+        }
         let bytes: Data
         do {
             switch stage {
-            case .advertiseKeys:
-                let message = try await Self.decode(KeyAdvertisement.self, request, limit: limit)
-                try configuration.authenticate(message, from: caller.agent)
-                bytes = try JSONEncoder().encode(message)
-            case .shareKeys:
-                let message = try await Self.decode(ShareBundle.self, request, limit: limit)
-                try configuration.authenticate(message, from: caller.agent)
-                bytes = try JSONEncoder().encode(message)
+            case .advertiseKeys: bytes = try await checked(KeyAdvertisement.self) { try configuration.authenticate($0, from: agent) }
+            case .shareKeys: bytes = try await checked(ShareBundle.self) { try configuration.authenticate($0, from: agent) }
+            case .consistencyCheck: bytes = try await checked(ConsistencySignature.self) { try configuration.authenticate($0, from: agent) }
+            case .unmasking: bytes = try await checked(UnmaskingResponse.self) { try configuration.authenticate($0, from: agent) }
             case .maskedInput:
-                let message = try await Self.decode(SecAggContribution.self, request, limit: limit)
-                guard (1...1_000_000_000).contains(message.examples) else {
-                    throw Problem.invalidField("examples", "must be the number of training examples, 1 to 1000000000", limit: "1000000000")
+                bytes = try await checked(SecAggContribution.self) { contribution in
+                    guard (1...1_000_000_000).contains(contribution.examples) else {
+                        throw Problem.invalidField("examples", "must be the number of training examples, 1 to 1000000000", limit: "1000000000")
+                    }
+                    try configuration.authenticate(contribution.input, from: agent)
                 }
-                try configuration.authenticate(message.input, from: caller.agent)
-                bytes = try JSONEncoder().encode(message)
-            case .consistencyCheck:
-                let message = try await Self.decode(ConsistencySignature.self, request, limit: limit)
-                try configuration.authenticate(message, from: caller.agent)
-                bytes = try JSONEncoder().encode(message)
-            case .unmasking:
-                let message = try await Self.decode(UnmaskingResponse.self, request, limit: limit)
-                try configuration.authenticate(message, from: caller.agent)
-                bytes = try JSONEncoder().encode(message)
             default:
                 throw Problem.notFound("stage \(stage.rawValue)")
             }
