@@ -21,6 +21,8 @@ actor SecureRoundMemory {
         /// Contributors' examples and training loss, reported with their masked inputs.
         var examples: [AgentID: Int] = [:]
         var losses: [AgentID: Double] = [:]
+        /// The unmasked sum, once the last stage has closed.
+        var result: SecAggResult?
     }
 
     private var entries: [String: Entry] = [:]
@@ -139,20 +141,25 @@ extension Conductor {
             for signature in request.signatures { answers[signature.sender.rawValue] = body }
             next = .unmasking
         case .unmasking:
-            let result = try entry.server.finish()
+            // The sum is kept until the round is closed: a failed close (the registry briefly
+            // away) is tried again at the next tick from the same sum.
+            if entry.result == nil {
+                entry.result = try entry.server.finish()
+                await secureMemory.set(entry, job.id, round.round)
+            }
+            try await closeSecurely(job, round, state, entry, entry.result!, dropped: state.dropped.merging(dropped) { first, _ in first }, spec)
             await secureMemory.set(nil, job.id, round.round)
-            try await store.advanceSecureRound(job.id, round.round, attempt: state.attempt, from: stage.rawValue, to: SecAggStage.finished.rawValue,
-                                               deadline: .now, answers: [:], dropped: dropped)
-            try await closeSecurely(job, round, state, entry, result, dropped: state.dropped.merging(dropped) { first, _ in first }, spec)
             return
         default:
             return
         }
+        // The database first: if writing the answers fails, the server in memory is still at
+        // this stage, and the next tick closes it again (closing is deterministic).
+        try await store.advanceSecureRound(job.id, round.round, attempt: state.attempt, from: stage.rawValue, to: next.rawValue,
+                                           deadline: stageDeadline(spec), answers: answers, dropped: dropped)
         entry.expected = Set(answers.keys.map(AgentID.init(rawValue:)))
         entry.answered = []
         await secureMemory.set(entry, job.id, round.round)
-        try await store.advanceSecureRound(job.id, round.round, attempt: state.attempt, from: stage.rawValue, to: next.rawValue,
-                                           deadline: stageDeadline(spec), answers: answers, dropped: dropped)
     }
 
     /// Decodes an agent's message for `stage` and gives it to the server (which checks it whole).
