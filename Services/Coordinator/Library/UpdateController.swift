@@ -27,19 +27,11 @@ struct UpdateController: Sendable {
     }
 
     func upload(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let identity = try context.requireIdentity()
-        guard let node = identity.nodeID, let organisation = identity.organisation else {
-            throw Problem(.forbidden, detail: "updates come from enrolled nodes; the token names a \(identity.kind.rawValue)")
-        }
-        let jobID = try context.parameters.require("id", as: UUID.self)
-        let number = try context.parameters.require("round", as: Int.self)
-        guard let job = try await store.job(jobID), try await context.policy.allows(identity, "updates:submit", in: .federation(job.federationId)) else {
-            throw Problem.notFound("job \(jobID.uuidString.lowercased())")
-        }
+        let caller = try await RoundSubmission(context, store: store, purpose: "uploading updates")
         do {
-            return try await accept(request, job: job, round: number, node: node, organisation: organisation)
+            return try await accept(request, job: caller.job, round: caller.round, node: caller.node, organisation: caller.organisation)
         } catch let problem as Problem {
-            await store.recordRejection(job: jobID, round: number, node: node, reason: problem.details.detail ?? problem.details.title)
+            await store.recordRejection(job: caller.job.id, round: caller.round, node: caller.node, reason: problem.details.detail ?? problem.details.title)
             metrics.updateReceived(outcome: "rejected", reason: problem.details.errors?.first?.field ?? "status-\(problem.details.status)")
             throw problem
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -35,4 +36,21 @@ public struct CumulusRequestContext: RequestContext {
         guard let identity else { throw Problem.unauthorized("this endpoint needs a bearer token") }
         return identity
     }
+
+    /// The calling enrolled node, or 401 without a token and 403 for a person's or service's
+    /// token (`purpose` says what the endpoint is for).
+    public func requireNode(for purpose: String) throws -> NodeIdentity {
+        let identity = try requireIdentity()
+        guard let node = identity.nodeID, let organisation = identity.organisation else {
+            throw Problem(.forbidden, detail: "\(purpose) is for enrolled nodes; the token names a \(identity.kind.rawValue)")
+        }
+        return NodeIdentity(identity: identity, node: node, organisation: organisation)
+    }
+}
+
+/// An enrolled node calling: its token's identity, its id and its organisation.
+public struct NodeIdentity: Sendable {
+    public let identity: Identity
+    public let node: UUID
+    public let organisation: UUID
 }

@@ -83,12 +83,10 @@ struct NodeCaller {
     static let unregistered = Problem(.conflict, detail: "this node is not registered with the orchestrator; `cumulus-agent run` registers it at start")
 
     init(_ context: CumulusRequestContext) throws {
-        let identity = try context.requireIdentity()
-        guard let node = identity.nodeID, let organisation = identity.organisation
-        else { throw Problem(.forbidden, detail: "this endpoint is for enrolled agents; the token names a \(identity.kind.rawValue)") }
-        self.identity = identity
-        self.node = node
-        self.organisation = organisation
+        let caller = try context.requireNode(for: "this endpoint")
+        identity = caller.identity
+        node = caller.node
+        organisation = caller.organisation
     }
 
     /// Governance grants an enrolled node `tasks:read` in its federation until it is revoked;
