@@ -25,28 +25,13 @@ struct SecureController: Sendable {
         router.post("\(Self.base)/{attempt}/{stage}") { request, context in try await receive(request, context) }
     }
 
-    private struct Caller {
-        var node: UUID
-        var organisation: UUID
-        var job: JobStore.JobRow
-        var round: Int
-        var agent: AgentID { AgentID(node.uuidString.lowercased()) }
-    }
-
-    private func caller(_ context: CumulusRequestContext) async throws -> Caller {
-        let identity = try context.requireIdentity()
-        guard let node = identity.nodeID, let organisation = identity.organisation else {
-            throw Problem(.forbidden, detail: "secure aggregation is between enrolled nodes; the token names a \(identity.kind.rawValue)")
+    /// The calling node, for a job that uses secure aggregation.
+    private func caller(_ context: CumulusRequestContext) async throws -> RoundSubmission {
+        let caller = try await RoundSubmission(context, store: store, purpose: "secure aggregation")
+        guard caller.job.spec.secureAggregation != nil else {
+            throw Problem.conflict("job \(caller.job.id.uuidString.lowercased()) does not use secure aggregation; upload updates with PUT …/update")
         }
-        let jobID = try context.parameters.require("id", as: UUID.self)
-        let round = try context.parameters.require("round", as: Int.self)
-        guard let job = try await store.job(jobID), try await context.policy.allows(identity, "updates:submit", in: .federation(job.federationId)) else {
-            throw Problem.notFound("job \(jobID.uuidString.lowercased())")
-        }
-        guard job.spec.secureAggregation != nil else {
-            throw Problem.conflict("job \(jobID.uuidString.lowercased()) does not use secure aggregation; upload updates with PUT …/update")
-        }
-        return Caller(node: node, organisation: organisation, job: job, round: round)
+        return caller
     }
 
     /// `POST …/secure/join`: the node takes its organisation's place in the round.
@@ -69,10 +54,11 @@ struct SecureController: Sendable {
         guard let state = try await store.secureRound(caller.job.id, caller.round), state.stage == "join" else {
             throw Problem.conflict("joining round \(caller.round) has closed")
         }
-        // One node per organisation: another node of it joining is refused.
-        let joined = try await store.secureMessages(caller.job.id, caller.round, attempt: state.attempt, stage: "join", unfedOnly: true)
-        if let other = joined.first(where: { $0.body.map { String(decoding: $0, as: UTF8.self) } == organisation && $0.party != caller.agent.rawValue }) {
-            throw Problem.conflict("node \(other.party) already joined round \(caller.round) for your organisation")
+        // One node per organisation: another node of it joining is refused (and, should two
+        // join at once, only the first counts when joining closes).
+        let members = try await store.secureMembers(caller.job.id, caller.round, attempt: state.attempt)
+        if let other = members.first(where: { $0.value == caller.organisation && $0.key != caller.agent.rawValue }) {
+            throw Problem.conflict("node \(other.key) already joined round \(caller.round) for your organisation")
         }
         _ = try await store.recordSecureMessage(caller.job.id, caller.round, attempt: state.attempt, stage: "join", sender: caller.agent.rawValue,
                                                 body: Data(organisation.utf8))
@@ -149,7 +135,7 @@ struct SecureController: Sendable {
 
     /// The round's secure state for the attempt and stage named in the path; 410 for an
     /// attempt that was aborted.
-    private func current(_ caller: Caller, _ context: CumulusRequestContext) async throws -> (JobStore.SecureRoundRow, Int, SecAggStage) {
+    private func current(_ caller: RoundSubmission, _ context: CumulusRequestContext) async throws -> (JobStore.SecureRoundRow, Int, SecAggStage) {
         let attempt = try context.parameters.require("attempt", as: Int.self)
         let stageName = try context.parameters.require("stage")
         guard let stage = SecAggStage(rawValue: stageName), SecAggStage.agentStages.contains(stage) else {
@@ -164,7 +150,7 @@ struct SecureController: Sendable {
         return (state, attempt, stage)
     }
 
-    private func notInRoster(_ caller: Caller, _ state: JobStore.SecureRoundRow) -> Problem {
+    private func notInRoster(_ caller: RoundSubmission, _ state: JobStore.SecureRoundRow) -> Problem {
         if let missed = state.dropped[caller.agent.rawValue] {
             return Problem(.gone, detail: "node \(caller.agent) dropped out of round \(caller.round) at \(missed): the round goes on without it")
         }
@@ -196,4 +182,9 @@ struct SecureController: Sendable {
         @unknown default: "\(error)"
         }
     }
+}
+
+extension RoundSubmission {
+    /// The node as secure aggregation names it.
+    var agent: AgentID { AgentID(node.uuidString.lowercased()) }
 }

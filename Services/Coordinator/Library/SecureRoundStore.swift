@@ -21,7 +21,6 @@ extension JobStore {
     struct SecureMessage: Sendable {
         var party: String
         var body: Data?
-        var fed: Bool
     }
 
     func secureRound(_ job: UUID, _ round: Int) async throws -> SecureRoundRow? {
@@ -81,17 +80,35 @@ extension JobStore {
         return inserted
     }
 
-    /// Agents' messages of a stage in arrival order; with `unfedOnly`, those not yet fed to the round.
-    func secureMessages(_ job: UUID, _ round: Int, attempt: Int, stage: String, unfedOnly: Bool) async throws -> [SecureMessage] {
+    /// Agents' messages of a stage not yet fed to the round, in arrival order.
+    func unfedSecureMessages(_ job: UUID, _ round: Int, attempt: Int, stage: String) async throws -> [SecureMessage] {
         var messages: [SecureMessage] = []
-        for try await (party, body, fed) in try await postgres.query(
+        for try await (party, body) in try await postgres.query(
             """
-            SELECT party, CASE WHEN \(unfedOnly) THEN body END, fed FROM secure_messages
-            WHERE job_id = \(job) AND round = \(round) AND attempt = \(attempt) AND stage = \(stage) AND direction = 'in' AND (NOT fed OR NOT \(unfedOnly))
+            SELECT party, body FROM secure_messages
+            WHERE job_id = \(job) AND round = \(round) AND attempt = \(attempt) AND stage = \(stage) AND direction = 'in' AND NOT fed
             ORDER BY at
             """, logger: logger
-        ).decode((String, Data?, Bool).self) { messages.append(SecureMessage(party: party, body: body, fed: fed)) }
+        ).decode((String, Data?).self) { messages.append(SecureMessage(party: party, body: body)) }
         return messages
+    }
+
+    /// The nodes that joined the attempt, with their organisations; the first to join for an
+    /// organisation is its member, a later node of it is not.
+    func secureMembers(_ job: UUID, _ round: Int, attempt: Int) async throws -> [String: UUID] {
+        var members: [String: UUID] = [:]
+        var organisations: Set<UUID> = []
+        for try await (party, body) in try await postgres.query(
+            """
+            SELECT party, convert_from(body, 'UTF8') FROM secure_messages
+            WHERE job_id = \(job) AND round = \(round) AND attempt = \(attempt) AND stage = 'join' AND direction = 'in'
+            ORDER BY at
+            """, logger: logger
+        ).decode((String, String).self) {
+            guard let organisation = UUID(uuidString: body), organisations.insert(organisation).inserted else { continue }
+            members[party] = organisation
+        }
+        return members
     }
 
     /// The coordinator has used the message; a masked input's body is dropped then (it lives on

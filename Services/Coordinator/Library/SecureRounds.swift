@@ -61,10 +61,7 @@ extension Conductor {
 
     private func closeJoining(_ job: JobStore.JobRow, _ round: JobStore.RoundRow, _ state: JobStore.SecureRoundRow,
                               _ spec: SecureAggregationSpec) async throws {
-        var members: [String: UUID] = [:]
-        for join in try await store.secureMessages(job.id, round.round, attempt: state.attempt, stage: "join", unfedOnly: true) {
-            if let body = join.body, let organisation = UUID(uuidString: String(decoding: body, as: UTF8.self)) { members[join.party] = organisation }
-        }
+        let members = try await store.secureMembers(job.id, round.round, attempt: state.attempt)
         let joinedOrganisations = Set(members.values.map { $0.uuidString.lowercased() })
         let tasks = Dictionary(uniqueKeysWithValues: try await peers.tasks(federation: job.federationId, reference: Self.reference(job.id, round.round)).map { ($0.id, $0) })
         let settled = round.tasks.allSatisfy { organisation, task in joinedOrganisations.contains(organisation) || tasks[task]?.state.isTerminal == true }
@@ -90,10 +87,10 @@ extension Conductor {
             roundID: roundID, participants: participants,
             threshold: SecAggConfiguration.threshold(fraction: spec.effectiveThreshold, participants: neighbourhood), graph: graph,
             vectorLength: global.parameterCount, clippingBound: Float(spec.effectiveClippingRange))
-        await secureMemory.set(.init(attempt: state.attempt, server: SecAggServer(configuration: configuration), expected: Set(participants.map(\.id))),
-                               job.id, round.round)
         try await store.advanceSecureRound(job.id, round.round, attempt: state.attempt, from: "join", to: SecAggStage.advertiseKeys.rawValue,
                                            deadline: stageDeadline(spec), answers: [:], dropped: [:], configuration: try JSONEncoder().encode(configuration), members: members)
+        await secureMemory.set(.init(attempt: state.attempt, server: SecAggServer(configuration: configuration), expected: Set(participants.map(\.id))),
+                               job.id, round.round)
         logger.info("secure round roster fixed", metadata: ["job": "\(job.id)", "round": "\(round.round)", "attempt": "\(state.attempt)",
                                                             "agents": "\(participants.count)", "threshold": "\(configuration.threshold)"])
     }
@@ -104,7 +101,7 @@ extension Conductor {
             throw SecureAbort(reason: "the coordinator leading this attempt stopped; the masked sum it held is gone")
         }
         // Feed what arrived since the last tick, in arrival order.
-        for message in try await store.secureMessages(job.id, round.round, attempt: state.attempt, stage: stage.rawValue, unfedOnly: true) {
+        for message in try await store.unfedSecureMessages(job.id, round.round, attempt: state.attempt, stage: stage.rawValue) {
             let sender = AgentID(message.party)
             do {
                 try feed(&entry, stage, sender: sender, body: message.body ?? Data())
