@@ -20,7 +20,7 @@ public struct ServiceDefinition: Sendable {
     /// How this service verifies bearer tokens; by default against governance's JWKS.
     public var tokenVerifier: (@Sendable (ServiceDependencies) -> (any AccessTokenVerifier)?)?
     /// High-rate routes whose successful answers are logged at debug (see HTTPMetricsMiddleware).
-    public var quietRoutes: Set<String> = []
+    public var quietRoutes: Set<String>
 
     public init(
         service: ServiceName,
@@ -29,7 +29,8 @@ public struct ServiceDefinition: Sendable {
         addRoutes: @escaping @Sendable (Router<CumulusRequestContext>, ServiceDependencies) -> Void = { _, _ in },
         backgroundServices: @escaping @Sendable (ServiceDependencies) -> [any Service] = { _ in [] },
         onStart: @escaping @Sendable (ServiceDependencies) async throws -> Void = { _ in },
-        tokenVerifier: (@Sendable (ServiceDependencies) -> (any AccessTokenVerifier)?)? = nil
+        tokenVerifier: (@Sendable (ServiceDependencies) -> (any AccessTokenVerifier)?)? = nil,
+        quietRoutes: Set<String> = []
     ) {
         self.service = service
         self.openAPI = openAPI
@@ -38,6 +39,7 @@ public struct ServiceDefinition: Sendable {
         self.backgroundServices = backgroundServices
         self.onStart = onStart
         self.tokenVerifier = tokenVerifier
+        self.quietRoutes = quietRoutes
     }
 }
 

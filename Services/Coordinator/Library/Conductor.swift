@@ -197,7 +197,8 @@ struct Conductor: Service {
                     "path": .string("/api/v1/jobs/\(job)/rounds/\(number)/secure"), "maxExamples": .number(Double(secure.effectiveMaxExamples)),
                     "stageTimeoutSeconds": .number(Double(secure.effectiveStageTimeoutSeconds)),
                 ])
-                // After training come five protocol stages, each waiting at most the stage timeout.
+                // After training come five protocol stages, each waiting at most the stage
+                // timeout, and one more for the agent's polling and the leader's ticks.
                 deadline += 6 * secure.effectiveStageTimeoutSeconds
             }
             let task = try await peers.createTask(NewTask(

@@ -11,7 +11,7 @@ public enum OrchestratorService {
 
     public static func definition(settings: OrchestratorSettings) -> ServiceDefinition {
         let runtime = Runtime(settings: settings)
-        var definition = ServiceDefinition(
+        return ServiceDefinition(
             service: .orchestrator,
             openAPI: OpenAPIDocument(service: .orchestrator, summary: "Cumulus orchestrator: nodes, health and task assignment.",
                                      paths: OrchestratorOpenAPI.paths, schemas: OrchestratorOpenAPI.schemas),
@@ -38,11 +38,10 @@ public enum OrchestratorService {
                                        logger: dependencies.logger),
                     Sweeper(engine: engine, metrics: dependencies.metrics),
                 ]
-            }
+            },
+            // Every node every few seconds: their successful answers are logged at debug.
+            quietRoutes: ["/api/v1/agent/heartbeat"]
         )
-        // Every node every few seconds: their successful answers are logged at debug.
-        definition.quietRoutes = ["/api/v1/agent/heartbeat"]
-        return definition
     }
 
     /// The service's long-lived parts, built once from the dependencies the shell hands every hook.
