@@ -126,5 +126,14 @@ enum OrchestratorMigrations {
             )
             """
         ),
+        // Every heartbeat rewrites its node's row. With no index on a column the heartbeat
+        // changes, and room left on each page, PostgreSQL updates the row in place (HOT) instead
+        // of adding an entry to every index; nodes_by_heartbeat served no query (the sweeper
+        // filters on coalesce(last_heartbeat_at, registered_at), which it cannot use).
+        Migration(
+            "0002_heartbeat_updates_in_place",
+            "DROP INDEX nodes_by_heartbeat",
+            "ALTER TABLE nodes SET (fillfactor = 70)"
+        ),
     ]
 }
