@@ -23,7 +23,7 @@ struct AgentController: Sendable {
     }
 
     func register(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let caller = try NodeCaller(context)
+        let caller = try context.requireNode(for: "this agent endpoint")
         let body = try await request.decode(as: NodeRegistration.self, context: context)
         try OrchestratorValidation.registration(body)
         try await caller.requireStanding(in: body.federationId, context)
@@ -33,19 +33,19 @@ struct AgentController: Sendable {
     }
 
     func heartbeat(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let caller = try NodeCaller(context)
+        let caller = try context.requireNode(for: "this agent endpoint")
         let federation = try await directory.federation(of: caller.node, nodes: nodes)
         try await caller.requireStanding(in: federation, context)
         let body = try await request.decode(as: Heartbeat.self, context: context)
         try OrchestratorValidation.heartbeat(body)
-        guard let status = try await heartbeats.write(id: caller.node, body) else { throw NodeCaller.unregistered }
+        guard let status = try await heartbeats.write(id: caller.node, body) else { throw NodeIdentity.unregistered }
         return try Response.json(HeartbeatAck(status: status.after, intervalSeconds: settings.heartbeatInterval.seconds))
     }
 
     /// Long-poll: answers with the next task as soon as one is assigned to this node, or 204
     /// after `waitSeconds` (default 20, at most 55 — under nginx's proxy timeout).
     func next(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let caller = try NodeCaller(context)
+        let caller = try context.requireNode(for: "this agent endpoint")
         let federation = try await directory.federation(of: caller.node, nodes: nodes)
         try await caller.requireStanding(in: federation, context)
         let wait = try request.uri.queryParameters["waitSeconds"].map { text -> Int in
@@ -64,7 +64,7 @@ struct AgentController: Sendable {
     }
 
     func status(_ request: Request, _ context: CumulusRequestContext) async throws -> Response {
-        let caller = try NodeCaller(context)
+        let caller = try context.requireNode(for: "this agent endpoint")
         let federation = try await directory.federation(of: caller.node, nodes: nodes)
         try await caller.requireStanding(in: federation, context)
         let id = try context.parameters.require("id", as: UUID.self)
@@ -74,20 +74,9 @@ struct AgentController: Sendable {
     }
 }
 
-/// The node behind a node token.
-struct NodeCaller {
-    let identity: Identity
-    let node: UUID
-    let organisation: UUID
-
+/// The node behind a node token, as the orchestrator checks it.
+extension NodeIdentity {
     static let unregistered = Problem(.conflict, detail: "this node is not registered with the orchestrator; `cumulus-agent run` registers it at start")
-
-    init(_ context: CumulusRequestContext) throws {
-        let caller = try context.requireNode(for: "this endpoint")
-        identity = caller.identity
-        node = caller.node
-        organisation = caller.organisation
-    }
 
     /// Governance grants an enrolled node `tasks:read` in its federation until it is revoked;
     /// without it the credential no longer stands: 401, so the agent knows to re-enrol.
@@ -107,7 +96,7 @@ actor NodeDirectory {
 
     func federation(of node: UUID, nodes: NodeStore) async throws -> UUID {
         if let known = federations[node] { return known }
-        guard let row = try await nodes.node(node) else { throw NodeCaller.unregistered }
+        guard let row = try await nodes.node(node) else { throw NodeIdentity.unregistered }
         federations[node] = row.federationId
         return row.federationId
     }
