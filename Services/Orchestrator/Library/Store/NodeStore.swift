@@ -46,20 +46,7 @@ struct NodeStore: Sendable {
     /// every heartbeat. Nodes are locked in id order, so concurrent batches (other replicas) cannot
     /// deadlock. Answers the outcome per node; an unknown node has none.
     func heartbeats(_ batch: [(id: UUID, body: Heartbeat)]) async throws -> [UUID: HeartbeatOutcome] {
-        let statement = try HeartbeatBatch(
-            ids: batch.map(\.id),
-            ordinals: batch.indices.map(Int64.init),
-            telemetry: batch.map { try Self.json($0.body.telemetry) },
-            datasets: batch.map { try Self.json($0.body.datasets) },
-            cpu: batch.map(\.body.telemetry.cpuPercent),
-            memory: batch.map(\.body.telemetry.memoryPercent),
-            diskFree: batch.map(\.body.telemetry.diskFreeBytes),
-            load1: batch.map { $0.body.telemetry.load.first ?? 0 },
-            // No GPU is NaN in the array (PostgreSQL arrays of optionals do not bind), NULL in the table.
-            gpu: batch.map { entry -> Double in
-                let gpus = entry.body.telemetry.gpus
-                return gpus.isEmpty ? .nan : gpus.map(\.utilisationPercent).reduce(0, +) / Double(gpus.count)
-            })
+        let statement = HeartbeatBatch(batch: batch)
         var outcomes: [UUID: HeartbeatOutcome] = [:]
         for try await (id, before, after) in try await postgres.execute(statement, logger: logger) {
             outcomes[id] = (NodeStatus(rawValue: before) ?? .active, NodeStatus(rawValue: after) ?? .active)
@@ -94,27 +81,24 @@ struct NodeStore: Sendable {
             """
         typealias Row = (UUID, String, String)
 
-        let ids: [UUID]
-        let ordinals: [Int64]
-        let telemetry: [String]
-        let datasets: [String]
-        let cpu: [Double]
-        let memory: [Double]
-        let diskFree: [Int64]
-        let load1: [Double]
-        let gpu: [Double]
+        let batch: [(id: UUID, body: Heartbeat)]
 
+        /// One array per column of `input`, in the order of the parameters.
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 9)
-            bindings.append(ids)
-            bindings.append(ordinals)
-            bindings.append(telemetry)
-            bindings.append(datasets)
-            bindings.append(cpu)
-            bindings.append(memory)
-            bindings.append(diskFree)
-            bindings.append(load1)
-            bindings.append(gpu)
+            bindings.append(batch.map(\.id))
+            bindings.append(batch.indices.map(Int64.init))
+            bindings.append(try batch.map { try NodeStore.json($0.body.telemetry) })
+            bindings.append(try batch.map { try NodeStore.json($0.body.datasets) })
+            bindings.append(batch.map(\.body.telemetry.cpuPercent))
+            bindings.append(batch.map(\.body.telemetry.memoryPercent))
+            bindings.append(batch.map(\.body.telemetry.diskFreeBytes))
+            bindings.append(batch.map { $0.body.telemetry.load.first ?? 0 })
+            // No GPU is NaN in the array (PostgreSQL arrays of optionals do not bind), NULL in the table.
+            bindings.append(batch.map { entry -> Double in
+                let gpus = entry.body.telemetry.gpus
+                return gpus.isEmpty ? .nan : gpus.map(\.utilisationPercent).reduce(0, +) / Double(gpus.count)
+            })
             return bindings
         }
 
