@@ -87,7 +87,8 @@ struct Heartbeats: AsyncParsableCommand {
     @Option(help: "h2load or swift.") var driver: HeartbeatDriver = .h2load
 
     func run() async throws {
-        if driver == .h2load, findExecutable("h2load") == nil {
+        let h2load = findExecutable("h2load")
+        if driver == .h2load, h2load == nil {
             throw ValidationError("h2load was not found on PATH: install it (apt-get install nghttp2-client), or pass --driver swift")
         }
         let api = try SetupClient(gateway: gateway, caFile: caFile)
@@ -102,7 +103,7 @@ struct Heartbeats: AsyncParsableCommand {
         switch driver {
         case .h2load:
             print("sending heartbeats for \(seconds) s with h2load: \(tokens.count) nodes, one connection and one heartbeat in flight each…")
-            result = try await sendWithH2load(tokens: tokens, beat: beat)
+            result = try await sendWithH2load(h2load!, tokens: tokens, beat: beat)
         case .swift:
             print("sending heartbeats for \(seconds) s with AsyncHTTPClient: \(concurrency) concurrent senders…")
             result = try await sendWithAsyncHTTPClient(tokens: tokens, beat: beat)
@@ -153,13 +154,12 @@ struct Heartbeats: AsyncParsableCommand {
     /// One h2load per node, all started together; each logs every request (start µs, status,
     /// duration µs), and only requests that started inside the window count. The node tokens
     /// appear in h2load's command line (it has no header file), which is fine for bench nodes.
-    func sendWithH2load(tokens: [String], beat: Data) async throws -> (ok: Int, failed: Int, latencies: [Double]) {
+    func sendWithH2load(_ h2load: URL, tokens: [String], beat: Data) async throws -> (ok: Int, failed: Int, latencies: [Double]) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("orchestrator-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let body = folder.appendingPathComponent("heartbeat.json")
         try beat.write(to: body)
-        let h2load = findExecutable("h2load")!
         let windowStart = Date.now.timeIntervalSince1970
         var processes: [Process] = []
         for (index, token) in tokens.enumerated() {
